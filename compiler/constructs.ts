@@ -1,0 +1,131 @@
+/**
+ * @fileoverview The vocabulary of the DSL's constructs as parameter tables: neuron models,
+ * encoders, connection kinds, and the run and chip settings. docs/dsl.md describes each entry;
+ * adding a parameter means adding a row here and reading it in compiler/check.ts.
+ */
+import type { ParamSpec } from "./params.ts";
+import { DIMENSIONLESS, TIME, VOLTAGE } from "./units.ts";
+
+const voltage = (name: string, defaultValue: number | string | null | undefined, doc: string, words?: string[]): ParamSpec => ({
+  name,
+  type: words
+    ? { kind: "numberOrWord", dimension: VOLTAGE, optionalUnit: true, words }
+    : { kind: "number", dimension: VOLTAGE, optionalUnit: true },
+  default: defaultValue,
+  doc,
+});
+
+const positiveTime = (name: string, defaultValue: number | undefined, doc: string): ParamSpec => ({
+  name,
+  type: { kind: "number", dimension: TIME, min: 0, minExclusive: true },
+  default: defaultValue,
+  doc,
+});
+
+const commonNeuron: ParamSpec[] = [
+  voltage("vth", 1, "firing threshold"),
+  voltage("reset", 0, "value after a spike, or 'subtract' to subtract the threshold", ["subtract"]),
+  voltage("bias", 0, "constant input in voltage units"),
+  { name: "refractory", type: { kind: "number", dimension: TIME, min: 0 }, default: 0, doc: "refractory period" },
+  { name: "v_init", type: { kind: "initializer", dimension: VOLTAGE, optionalUnit: true }, default: null, doc: "initial membrane voltage" },
+];
+
+const rest = voltage("rest", 0, "resting potential the membrane relaxes to");
+const plain = (name: string, defaultValue: number | null | undefined, doc: string, min: number, max: number, integer = false): ParamSpec => ({
+  name,
+  type: { kind: "number", dimension: DIMENSIONLESS, min, max, integer },
+  default: defaultValue,
+  doc,
+});
+
+/** Neuron models: `layer NAME[N] : model(...)`. docs/dsl.md gives the dynamics of each. */
+export const NEURON_MODELS: Readonly<Record<string, ParamSpec[]>> = {
+  lif: [
+    positiveTime("tau", undefined, "membrane time constant, e.g. 20ms"),
+    ...commonNeuron,
+    rest,
+    { name: "decay", type: { kind: "word", words: ["multiply", "shift"] }, default: "multiply", doc: "decay arithmetic: multiply (12-bit) or shift" },
+  ],
+  cuba: [
+    positiveTime("tau_mem", undefined, "membrane time constant, e.g. 20ms"),
+    positiveTime("tau_syn", undefined, "synaptic current time constant, e.g. 5ms"),
+    ...commonNeuron,
+    rest,
+  ],
+  if: commonNeuron,
+  plif: [
+    { name: "tau", type: { kind: "number", dimension: TIME, min: 0, minExclusive: true }, default: null, doc: "initial membrane time constant τ0 (1/τ = sigmoid(w)); give tau or w" },
+    plain("w", null, "the learnable parameter: 1/τ = sigmoid(w)", -30, 30),
+    ...commonNeuron,
+  ],
+  gif: [
+    plain("gamma", undefined, "leak: V[k] = gamma·V[k−1]·(1 − Z[k−1]) + input", 0, 1),
+    voltage("vth", 1, "threshold θ: spike when V ≥ θ"),
+    voltage("bias", 0, "constant input current I added every step"),
+    { name: "v_init", type: { kind: "initializer", dimension: VOLTAGE, optionalUnit: true }, default: null, doc: "initial membrane voltage" },
+  ],
+  or: [],
+  loihi_cuba: [
+    plain("du", undefined, "Lava's current decay (0..4095; 4095 = u holds only this step's input)", 0, 4095, true),
+    plain("dv", undefined, "Lava's voltage decay (0..4095; 0 = no leak)", 0, 4095, true),
+    plain("vth", undefined, "Lava's threshold mantissa (spike when v > vth << 6)", 0, 131071, true),
+    plain("bias_mant", 0, "Lava's bias mantissa (13-bit signed)", -4096, 4095, true),
+    plain("bias_exp", 0, "Lava's bias exponent", 0, 7, true),
+    { name: "refractory", type: { kind: "number", dimension: TIME, min: 0 }, default: 0, doc: "refractory period" },
+  ],
+};
+
+/** Input encoders: `input NAME[N] : encoder(...)`. */
+export const ENCODERS: Readonly<Record<string, ParamSpec[]>> = {
+  rate: [
+    { name: "gain", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1e6 }, default: 1, doc: "multiplies the input value" },
+    { name: "offset", type: { kind: "number", dimension: DIMENSIONLESS, min: -1e6, max: 1e6 }, default: 0, doc: "added after the gain" },
+    { name: "first_spike", type: { kind: "number", dimension: TIME, min: 0 }, default: 0, doc: "no spikes before this time" },
+  ],
+  spikes: [{ name: "times", type: { kind: "list", dimension: TIME }, default: null, doc: "spike times of every neuron; omit to give a raster at run time" }],
+};
+
+const connectionCommon: ParamSpec[] = [
+  { name: "weight", type: { kind: "initializer", dimension: VOLTAGE, optionalUnit: true }, default: 1, doc: "weight value or initialiser" },
+  { name: "bits", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 16, integer: true }, default: 8, doc: "weight mantissa bits (1..16)" },
+  { name: "exponent", type: { kind: "number", dimension: DIMENSIONLESS, min: -32, max: 32, integer: true }, default: null, doc: "weight exponent (chosen automatically if omitted)" },
+  { name: "delay", type: { kind: "initializer", dimension: TIME }, default: null, doc: "axonal delay (one step if omitted)" },
+];
+
+/** Connection kinds: `connect A -> B : kind(...)`. */
+export const CONNECTIONS: Readonly<Record<string, ParamSpec[]>> = {
+  dense: connectionCommon,
+  sparse: [
+    { name: "p", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1 }, default: undefined, doc: "connection probability" },
+    { name: "seed", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 4294967295, integer: true }, default: 0, doc: "seed of the connectivity draw" },
+    { name: "allow_self", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1, integer: true }, default: 0, doc: "1 to allow i → i in a recurrent projection" },
+    ...connectionCommon,
+  ],
+  one_to_one: connectionCommon,
+};
+
+/** Initialisers usable where a parameter accepts per-element values. */
+export const INITIALIZERS: Readonly<Record<string, string[]>> = {
+  uniform: ["low", "high"],
+  normal: ["mean", "std"],
+  constant: ["value"],
+  file: ["path"],
+};
+
+/** `run { ... }` settings. */
+export const RUN_SETTINGS: ParamSpec[] = [
+  { name: "steps", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 1e9, integer: true }, default: null, doc: "number of timesteps" },
+  { name: "duration", type: { kind: "number", dimension: TIME, min: 0, minExclusive: true }, default: null, doc: "simulated time (steps = duration / dt)" },
+  { name: "dt", type: { kind: "number", dimension: TIME, min: 0, minExclusive: true }, default: 1, doc: "timestep length" },
+  { name: "seed", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 4294967295, integer: true }, default: 0, doc: "PRNG seed" },
+];
+
+/** `chip NAME { ... }` overrides of the preset's limits. */
+export const CHIP_SETTINGS: ParamSpec[] = [
+  { name: "cores", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 1 << 20, integer: true }, default: null, doc: "number of cores" },
+  { name: "mesh_width", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 1 << 20, integer: true }, default: null, doc: "cores per mesh row" },
+  { name: "neurons_per_core", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 1 << 24, integer: true }, default: null, doc: "neurons per core" },
+  { name: "synapse_memory_kib", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 1 << 30, integer: true }, default: null, doc: "synapse memory per core in KiB" },
+  { name: "max_fan_in", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 1 << 30, integer: true }, default: null, doc: "synapses into one neuron" },
+  { name: "max_delay", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 255, integer: true }, default: null, doc: "largest delay in steps" },
+];

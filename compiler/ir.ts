@@ -1,0 +1,203 @@
+/**
+ * @fileoverview The quantized, event-driven IR: what the compiler hands to the chip.
+ *
+ * Everything here is already in the chip's integer formats (docs/chip.md): neuron constants
+ * are fixed-point integers, weights are signed mantissas with a power-of-two exponent, delays
+ * are whole timesteps. No floats reach the emulator except the run-time input values that the
+ * host turns into encoder tables (docs/chip.md, "Input encoders").
+ *
+ * The chip image (compiler/image.ts) is this structure plus a header; docs/ir.md documents
+ * each field. Neurons are numbered globally: population p owns the ids
+ * [p.firstNeuron, p.firstNeuron + p.size).
+ *
+ *   ChipNetwork
+ *   ├─ ChipConfig        the preset: limits, number formats, timing and energy per operation
+ *   ├─ Population[]      a group of neurons with shared constants (or an input encoder)
+ *   ├─ Projection[]      integer weight table from one population to another
+ *   ├─ Placement         which core holds which neurons
+ *   └─ Probe[]           what a run records besides spikes
+ */
+
+/** Format version of the IR; bumped on any change that an older emulator would misread. */
+export const IR_VERSION = 1;
+
+export interface ChipNetwork {
+  name: string;
+  chip: ChipConfig;
+  /** Timestep length in microseconds (informational for the chip; used by the host to label output). */
+  dtUs: number;
+  /** Default number of steps for `run` when the user gives none. */
+  defaultSteps: number;
+  /** Seed of the chip's PRNG (docs/chip.md, "PRNG"); a run may override it. */
+  seed: number;
+  populations: Population[];
+  projections: Projection[];
+  placement: Placement;
+  probes: Probe[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chip configuration (a preset, possibly with user overrides)
+
+export interface ChipConfig {
+  /** Preset name: "loihi", "edge" or "generic". */
+  preset: string;
+  limits: CoreLimits;
+  /** Number of cores on the chip, laid out on a meshWidth-wide 2D mesh, row-major. */
+  coreCount: number;
+  meshWidth: number;
+  formats: NumberFormats;
+  /** Cycles per operation (docs/chip.md, "Timing model"). */
+  timing: TimingCosts;
+  /** Energy per operation in picojoules (docs/chip.md, "Energy model"). */
+  energy: EnergyCosts;
+}
+
+export interface CoreLimits {
+  neuronsPerCore: number;
+  /** Synapse memory per core in bits (weights + delays + indices as stored on that core). */
+  synapseMemoryBitsPerCore: number;
+  /** Largest number of synapses into one neuron. */
+  maxFanIn: number;
+  /** Largest number of destination cores one neuron may send to. */
+  maxFanOutCores: number;
+  /** Largest axonal delay in timesteps; the delay ring has maxDelaySteps + 1 slots. */
+  maxDelaySteps: number;
+}
+
+export interface NumberFormats {
+  /** Width of the synaptic current u (two's complement); u wraps modulo 2^currentBits. */
+  currentBits: number;
+  /** Width of the membrane voltage v; v saturates to ±(2^(voltageBits-1) - 1). */
+  voltageBits: number;
+  /** Largest weight mantissa width in bits (signed). */
+  maxWeightBits: number;
+  /** Every weight contribution is mantissa << (weightShift + exponent); Loihi uses 6. */
+  weightShift: number;
+  /** Smallest and largest per-projection weight exponent. */
+  minWeightExponent: number;
+  maxWeightExponent: number;
+  /** Decay arithmetic this chip supports: "multiply" (12-bit fraction) or "shift". */
+  decayKinds: DecayKind[];
+}
+
+export interface TimingCosts {
+  cyclesPerNeuronUpdate: number;
+  cyclesPerSynapticEvent: number;
+  cyclesPerSpikeSent: number;
+  cyclesPerHop: number;
+  /** Fixed cost of the end-of-step barrier. */
+  cyclesPerBarrier: number;
+  clockMHz: number;
+}
+
+export interface EnergyCosts {
+  pjPerNeuronUpdate: number;
+  pjPerSynapticEvent: number;
+  pjPerSpikeSent: number;
+  pjPerHop: number;
+  /** Static power of the whole chip, picojoules per cycle of the critical path. */
+  pjPerCycleStatic: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Populations
+
+export type DecayKind = "multiply" | "shift";
+
+/** How a population's state variables lose their value each step (docs/chip.md, "Neuron update"). */
+export type Decay =
+  /** x' = roundTowardZero(x * retain / 4096); retain in [0, 4096]. */
+  | { kind: "multiply"; currentRetain: number; voltageRetain: number }
+  /** x' = x - (x >> shift) (arithmetic shift) for shift in [0, 30] (0 empties x); shift 31 means "no decay". */
+  | { kind: "shift"; currentShift: number; voltageShift: number };
+
+export type Reset =
+  | { kind: "zero" }
+  | { kind: "value"; value: number }
+  | { kind: "subtract" };
+
+export interface NeuronConstants {
+  /** Which neuron model this population was compiled from (for inspect/export; the chip ignores it). */
+  model: string;
+  decay: Decay;
+  /** Spike when v > threshold (strictly), in voltage units (already << 6 for Loihi). */
+  threshold: number;
+  /** Added to v every step, in voltage units. */
+  bias: number;
+  reset: Reset;
+  /** Steps after a spike during which v is held at its reset value and the neuron cannot spike. */
+  refractorySteps: number;
+}
+
+export type Encoder =
+  /** Bernoulli spikes with probability clamp(x·gain + offset, 0, 1) per step (snnTorch rate). */
+  | { kind: "rate"; gain: number; offset: number; firstSpikeStep: number }
+  /** Spikes given explicitly: the listed steps for every neuron, or a raster supplied at run time. */
+  | { kind: "spikes"; steps: number[] };
+
+export interface Population {
+  name: string;
+  /** Number of neurons; equals the product of shape. */
+  size: number;
+  /** Logical shape (e.g. [C, H, W] for a feature map); [size] for a flat layer. */
+  shape: number[];
+  /** Global id of the first neuron. */
+  firstNeuron: number;
+  kind: "neuron" | "input";
+  /** Present when kind is "neuron". */
+  neuron?: NeuronConstants;
+  /** Present when kind is "input". */
+  encoder?: Encoder;
+  /** Initial membrane voltage per neuron (voltage units), or null for all zero. */
+  initialVoltage: Int32Array | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projections
+
+export type Connectivity =
+  /** weights[post * sourceSize + pre]; a zero mantissa means "no synapse" and costs no event. */
+  | { kind: "dense"; weights: Int32Array }
+  /** CSR by presynaptic neuron: row pre holds entries rowStart[pre] .. rowStart[pre+1]-1. */
+  | { kind: "sparse"; rowStart: Int32Array; post: Int32Array; weights: Int32Array }
+  /** weights[i] from source neuron i to target neuron i. */
+  | { kind: "oneToOne"; weights: Int32Array };
+
+export interface Projection {
+  name: string;
+  /** Population indices. */
+  source: number;
+  target: number;
+  connectivity: Connectivity;
+  /** Signed mantissa width in bits (1..16); every mantissa fits in it. */
+  weightBits: number;
+  /** Power-of-two exponent shared by the projection's weights. */
+  weightExponent: number;
+  /**
+   * Axonal delay in timesteps, >= 1: a spike at step t reaches the target's input at step t + delay.
+   * Either one value for the whole projection or one per synapse (same order as the weights).
+   */
+  delaySteps: number;
+  delays: Uint8Array | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Placement and probes
+
+export interface CoreSlice {
+  population: number;
+  /** Index within the population of the first neuron on this core. */
+  start: number;
+  count: number;
+}
+
+export interface Placement {
+  /** For each used core, the slices of populations it holds (contiguous global ids). */
+  cores: CoreSlice[][];
+}
+
+export interface Probe {
+  population: number;
+  variable: "v" | "u";
+}

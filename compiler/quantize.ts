@@ -1,0 +1,153 @@
+/**
+ * @fileoverview From floating-point model parameters to the chip's integers (docs/ir.md,
+ * "Quantization"): the voltage scale of a population, decay constants, threshold/bias/reset, and
+ * weight mantissas with a shared power-of-two exponent (as lava-dl's `optimize_weight_bits`).
+ */
+import type { NeuronModelSpec } from "./checked.ts";
+import type { ChipConfig, Decay, NeuronConstants } from "./ir.ts";
+
+/** How a population's float voltages map to chip integers: chip = round((v − originMv) · lsbPerMv). */
+export interface VoltageScale {
+  originMv: number;
+  lsbPerMv: number;
+  /** Factor applied to incoming weights before scaling (CUBA: the membrane's per-step input gain). */
+  inputGain: number;
+}
+
+export interface QuantizedNeuron {
+  constants: NeuronConstants;
+  scale: VoltageScale;
+  /** Relative error of the realised decay factors (|retain_q − retain| / retain), for reports. */
+  decayError: number;
+}
+
+/** The threshold maps to 2^(voltageBits − 8): 8 bits of headroom above it, the rest below for precision. */
+export function thresholdLsb(chip: ChipConfig): number {
+  return 2 ** (chip.formats.voltageBits - 8);
+}
+
+export function quantizeNeuron(model: NeuronModelSpec, chip: ChipConfig): QuantizedNeuron {
+  if (model.raw) return rawLoihiNeuron(model, model.raw);
+  // Measuring v from the reset value makes the reset a "reset to zero" (Loihi's only reset) and the
+  // threshold positive; the resting potential then becomes a bias.
+  const originMv = model.reset.kind === "value" ? model.reset.valueMv : model.restMv;
+  const span = Math.abs(model.thresholdMv - originMv) || 1;
+  const lsbPerMv = thresholdLsb(chip) / span;
+  const useShift = model.shiftDecay || !chip.formats.decayKinds.includes("multiply");
+  const voltage = quantizeDecay(model.voltageKeep, useShift);
+  const current = quantizeDecay(model.currentKeep, useShift);
+  const decay: Decay = useShift
+    ? { kind: "shift", currentShift: current.code, voltageShift: voltage.code }
+    : { kind: "multiply", currentRetain: current.code, voltageRetain: voltage.code };
+  // Leaky models: tau·dv/dt = −(v − rest) + bias  →  per step v += (1 − keep)·(rest − origin + bias).
+  const leak = 1 - voltage.realised;
+  const biasPerStepMv = model.biasMode === "perStep" ? model.biasMv : leak * (model.restMv - originMv + model.biasMv);
+  let threshold = Math.round((model.thresholdMv - originMv) * lsbPerMv);
+  // The chip fires on v > threshold; "V ≥ θ" on integers is v > θ − 1.
+  if (model.spikeAtEqual) threshold -= 1;
+  if (chip.formats.weightShift > 0 && !model.spikeAtEqual) {
+    // Loihi stores vth as a mantissa shifted left by 6: keep the threshold on that grid.
+    const grid = 2 ** chip.formats.weightShift;
+    threshold = Math.round(threshold / grid) * grid;
+  }
+  const constants: NeuronConstants = {
+    model: model.model,
+    decay,
+    threshold,
+    bias: Math.round(biasPerStepMv * lsbPerMv),
+    reset: model.reset.kind === "value" ? { kind: "zero" } : { kind: "subtract" },
+    refractorySteps: model.refractorySteps,
+  };
+  const inputGain = model.inputGain === "leak" ? leak : 1;
+  const decayError = Math.max(relativeError(voltage.realised, model.voltageKeep), relativeError(current.realised, model.currentKeep));
+  return { constants, scale: { originMv, lsbPerMv, inputGain }, decayError };
+}
+
+/** Lava's integers taken as they are: du, dv, vth << 6, bias_mant << bias_exp; a weight w adds w << 6. */
+function rawLoihiNeuron(model: NeuronModelSpec, raw: NonNullable<NeuronModelSpec["raw"]>): QuantizedNeuron {
+  return {
+    constants: {
+      model: model.model,
+      decay: { kind: "multiply", currentRetain: 4095 - raw.du, voltageRetain: 4096 - raw.dv },
+      threshold: raw.vth * 64,
+      bias: raw.biasMant * 2 ** raw.biasExp,
+      reset: { kind: "zero" },
+      refractorySteps: model.refractorySteps,
+    },
+    scale: { originMv: 0, lsbPerMv: 64, inputGain: 1 },
+    decayError: 0,
+  };
+}
+
+function relativeError(realised: number, wanted: number): number {
+  return wanted === 0 ? Math.abs(realised) : Math.abs(realised - wanted) / wanted;
+}
+
+/** A retain factor in [0, 1] → chip code and the factor the code realises. */
+function quantizeDecay(keep: number, useShift: boolean): { code: number; realised: number } {
+  if (!useShift) {
+    const code = Math.min(4096, Math.max(0, Math.round(keep * 4096)));
+    return { code, realised: code / 4096 };
+  }
+  // x − (x >> s) keeps 1 − 2^−s; shift 31 means "no decay", shift 0 empties the variable.
+  if (keep >= 1) return { code: 31, realised: 1 };
+  if (keep <= 0) return { code: 0, realised: 0 };
+  const code = Math.min(30, Math.max(0, Math.round(-Math.log2(1 - keep))));
+  return { code, realised: 1 - 2 ** -code };
+}
+
+export interface QuantizedWeights {
+  mantissas: Int32Array;
+  exponent: number;
+  /** Largest |w − mantissa·2^(shift+exponent)| relative to max |w| (0 when all weights are zero). */
+  relativeError: number;
+}
+
+export type WeightSign = "excitatory" | "inhibitory" | "mixed";
+
+/** Range of mantissas for `bits` bits: unsigned when all weights share a sign, two's complement otherwise. */
+export function mantissaRange(bits: number, sign: WeightSign): [number, number] {
+  if (sign === "excitatory") return [0, 2 ** bits - 1];
+  if (sign === "inhibitory") return [-(2 ** bits - 1), 0];
+  return [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
+}
+
+export function weightSign(values: Float64Array): WeightSign {
+  let positive = false;
+  let negative = false;
+  for (const v of values) {
+    if (v > 0) positive = true;
+    else if (v < 0) negative = true;
+  }
+  return positive && negative ? "mixed" : negative ? "inhibitory" : "excitatory";
+}
+
+/**
+ * Chooses the exponent (unless given) so that the largest weight uses the mantissa's full range,
+ * then rounds every weight to nearest. `values` are already in the target's voltage LSBs.
+ * Returns null when the weights are too large for the chip's largest exponent.
+ */
+export function quantizeWeights(values: Float64Array, bits: number, chip: ChipConfig, fixedExponent: number | null): QuantizedWeights | null {
+  const sign = weightSign(values);
+  const [low, high] = mantissaRange(bits, sign);
+  const limit = Math.max(Math.abs(low), high);
+  let maxAbs = 0;
+  for (const v of values) maxAbs = Math.max(maxAbs, Math.abs(v));
+  const shift = chip.formats.weightShift;
+  let exponent = fixedExponent ?? chip.formats.minWeightExponent;
+  if (fixedExponent === null && maxAbs > 0) {
+    exponent = Math.max(chip.formats.minWeightExponent, Math.ceil(Math.log2(maxAbs / limit)) - shift);
+    // Rounding can push the largest weight one step over the range; the next exponent then fits.
+    if (Math.round(maxAbs / 2 ** (shift + exponent)) > limit) exponent += 1;
+  }
+  if (exponent > chip.formats.maxWeightExponent) return null;
+  const step = 2 ** (shift + exponent);
+  const mantissas = new Int32Array(values.length);
+  let worst = 0;
+  for (let i = 0; i < values.length; i++) {
+    const m = Math.min(high, Math.max(low, Math.round(values[i] / step)));
+    mantissas[i] = m;
+    worst = Math.max(worst, Math.abs(values[i] - m * step));
+  }
+  return { mantissas, exponent, relativeError: maxAbs === 0 ? 0 : worst / maxAbs };
+}

@@ -1,0 +1,128 @@
+/**
+ * @fileoverview Structural validation of a ChipNetwork read from outside (an image file, a test
+ * generator): types, array lengths, index ranges and every integer against the chip's formats
+ * (docs/chip.md §2). Returns the first problem in words, or null. The emulators rely on this: they
+ * never see a network that could make them read out of bounds.
+ */
+import type { ChipNetwork, Population, Projection } from "./ir.ts";
+
+type Problem = string | null;
+
+const isInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x);
+const inRange = (x: unknown, low: number, high: number): boolean => isInt(x) && x >= low && x <= high;
+
+export function validateNetwork(value: unknown): Problem {
+  try {
+    return validate(value as ChipNetwork);
+  } catch (e) {
+    return `malformed network (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
+function validate(net: ChipNetwork): Problem {
+  if (typeof net !== "object" || net === null) return "the network is not an object";
+  const chip = net.chip;
+  if (!chip?.formats || !chip.limits || !chip.timing || !chip.energy) return "the chip configuration is incomplete";
+  const f = chip.formats;
+  if (!inRange(f.currentBits, 2, 32) || !inRange(f.voltageBits, 2, 32)) return "state widths must be 2..32 bits";
+  if (!inRange(f.weightShift, 0, 16) || !isInt(f.minWeightExponent) || !isInt(f.maxWeightExponent)) return "bad weight format";
+  if (!inRange(chip.coreCount, 1, 1 << 24) || !inRange(chip.meshWidth, 1, 1 << 24)) return "bad core count or mesh width";
+  if (!inRange(chip.limits.maxDelaySteps, 1, 255)) return "maxDelaySteps must be 1..255";
+  if (!Array.isArray(net.populations) || !Array.isArray(net.projections)) return "populations or projections missing";
+  if (!isInt(net.seed) || !isInt(net.defaultSteps) || net.defaultSteps < 0) return "bad seed or default steps";
+  let expectedFirst = 0;
+  for (const [i, pop] of net.populations.entries()) {
+    const problem = validatePopulation(pop, expectedFirst, net);
+    if (problem) return `population ${i} (${pop?.name}): ${problem}`;
+    expectedFirst += pop.size;
+  }
+  for (const [i, projection] of net.projections.entries()) {
+    const problem = validateProjection(projection, net);
+    if (problem) return `projection ${i} (${projection?.name}): ${problem}`;
+  }
+  return validatePlacement(net, expectedFirst);
+}
+
+function validatePopulation(pop: Population, expectedFirst: number, net: ChipNetwork): Problem {
+  if (!inRange(pop.size, 1, 1 << 28)) return "size must be ≥ 1";
+  if (pop.firstNeuron !== expectedFirst) return "neuron ids are not contiguous";
+  if (pop.initialVoltage !== null && !(pop.initialVoltage instanceof Int32Array && pop.initialVoltage.length === pop.size)) return "initialVoltage has the wrong length or type";
+  const vMax = 2 ** (net.chip.formats.voltageBits - 1) - 1;
+  if (pop.initialVoltage?.some((v) => v < -vMax || v > vMax)) return "initialVoltage out of the voltage range";
+  if (pop.kind === "input") {
+    const e = pop.encoder;
+    if (!e) return "input without encoder";
+    if (e.kind === "rate") return Number.isFinite(e.gain) && Number.isFinite(e.offset) && inRange(e.firstSpikeStep, 0, 2 ** 31) ? null : "bad rate encoder";
+    if (e.kind === "spikes") return Array.isArray(e.steps) && e.steps.every((s) => inRange(s, 0, 2 ** 31)) ? null : "bad spike times";
+    return "unknown encoder";
+  }
+  if (pop.kind !== "neuron" || !pop.neuron) return "neuron population without constants";
+  const n = pop.neuron;
+  const d = n.decay;
+  if (d.kind === "multiply") {
+    if (!inRange(d.currentRetain, 0, 4096) || !inRange(d.voltageRetain, 0, 4096)) return "decay retain must be 0..4096";
+  } else if (d.kind === "shift") {
+    if (!inRange(d.currentShift, 0, 31) || !inRange(d.voltageShift, 0, 31)) return "decay shift must be 0..31";
+  } else return "unknown decay kind";
+  if (!inRange(n.threshold, -vMax, vMax) || !inRange(n.bias, -vMax, vMax)) return "threshold or bias out of the voltage range";
+  if (!inRange(n.refractorySteps, 0, 255)) return "refractorySteps must be 0..255";
+  const r = n.reset;
+  if (!(r.kind === "zero" || r.kind === "subtract" || (r.kind === "value" && inRange(r.value, -vMax, vMax)))) return "bad reset";
+  return null;
+}
+
+function validateProjection(p: Projection, net: ChipNetwork): Problem {
+  const pops = net.populations;
+  if (!inRange(p.source, 0, pops.length - 1) || !inRange(p.target, 0, pops.length - 1)) return "source or target out of range";
+  if (pops[p.target].kind !== "neuron") return "target is an input population";
+  const f = net.chip.formats;
+  if (!inRange(p.weightBits, 1, 16)) return "weightBits must be 1..16";
+  if (!inRange(p.weightExponent, f.minWeightExponent, f.maxWeightExponent) || f.weightShift + p.weightExponent < 0) return "weight exponent out of the chip's range";
+  if (f.weightShift + p.weightExponent > 30) return "weight exponent too large";
+  if (!inRange(p.delaySteps, 1, net.chip.limits.maxDelaySteps)) return "delaySteps out of range";
+  const sourceSize = pops[p.source].size;
+  const targetSize = pops[p.target].size;
+  const c = p.connectivity;
+  let count: number;
+  if (c.kind === "dense") {
+    count = sourceSize * targetSize;
+    if (!(c.weights instanceof Int32Array) || c.weights.length !== count) return "dense weights have the wrong length";
+  } else if (c.kind === "oneToOne") {
+    count = sourceSize;
+    if (sourceSize !== targetSize || !(c.weights instanceof Int32Array) || c.weights.length !== count) return "one-to-one sizes differ";
+  } else if (c.kind === "sparse") {
+    if (!(c.rowStart instanceof Int32Array) || c.rowStart.length !== sourceSize + 1 || c.rowStart[0] !== 0) return "bad CSR rowStart";
+    count = c.rowStart[sourceSize];
+    for (let i = 0; i < sourceSize; i++) if (c.rowStart[i + 1] < c.rowStart[i]) return "CSR rowStart is not increasing";
+    if (!(c.post instanceof Int32Array) || !(c.weights instanceof Int32Array) || c.post.length !== count || c.weights.length !== count) return "CSR arrays have the wrong length";
+    if (c.post.some((j) => j < 0 || j >= targetSize)) return "CSR target index out of range";
+  } else return "unknown connectivity";
+  const limit = 2 ** p.weightBits;
+  if (c.weights.some((w) => w <= -limit || w >= limit)) return `a weight mantissa does not fit ${p.weightBits} bits`;
+  if (p.delays !== null) {
+    if (!(p.delays instanceof Uint8Array) || p.delays.length !== count) return "per-synapse delays have the wrong length";
+    if (p.delays.some((d) => d < 1 || d > net.chip.limits.maxDelaySteps)) return "a per-synapse delay is out of range";
+  }
+  return null;
+}
+
+function validatePlacement(net: ChipNetwork, neuronCount: number): Problem {
+  const cores = net.placement?.cores;
+  if (!Array.isArray(cores) || cores.length > net.chip.coreCount) return "placement uses more cores than the chip has";
+  const covered = new Uint8Array(neuronCount);
+  for (const [core, slices] of cores.entries()) {
+    let neurons = 0;
+    for (const s of slices) {
+      const pop = net.populations[s.population];
+      if (!pop || !inRange(s.start, 0, pop.size - 1) || !inRange(s.count, 1, pop.size - s.start)) return `placement slice on core ${core} is out of range`;
+      for (let i = 0; i < s.count; i++) {
+        if (covered[pop.firstNeuron + s.start + i]++) return "a neuron is placed twice";
+      }
+      neurons += s.count;
+    }
+    if (neurons > net.chip.limits.neuronsPerCore) return `core ${core} holds more neurons than the chip allows`;
+  }
+  if (covered.some((c) => c === 0)) return "a neuron is not placed on any core";
+  if (!Array.isArray(net.probes) || net.probes.some((p) => !inRange(p.population, 0, net.populations.length - 1) || net.populations[p.population].kind !== "neuron" || (p.variable !== "v" && p.variable !== "u"))) return "bad probe";
+  return null;
+}
