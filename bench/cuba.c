@@ -13,13 +13,14 @@
  * Build:  gcc -O3 -march=native -o bench/out/cuba bench/cuba.c
  *         (-DCUBA_VECTOR builds a second, branchless variant of the neuron update that gcc
  *         auto-vectorises: a "what native SIMD would give" reference, not the yardstick.)
- * Run:    bench/out/cuba DUMP STEPS [--spikes FILE]
+ * Run:    bench/out/cuba DUMP STEPS [--spikes FILE] [--dt-us US] [--ring R]
  * Output: one JSON line on stdout: n, steps, synapses, spikes, events, checksum (the
  *         order-dependent hash of bench/dump.ts's spikeChecksum), loadSeconds, wallSeconds (the step
  *         loop only), updateSeconds / deliverySeconds (the two phases, clock read once per phase
  *         and step), wallPerSimSecond (needs --dt-us, default 100), neuronUpdatesPerSecond,
  *         synapticEventsPerSecond, peakRssBytes (VmHWM of /proc/self/status). --spikes writes the spike
- *         list as text lines "step neuron".
+ *         list as text lines "step neuron". --ring R replaces the ring's maxDelaySteps + 1 slots by
+ *         R (> largest delay; same spikes) to measure what the ring's size costs.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -126,14 +127,16 @@ static void update_vec(const Pop *p, uint32_t *restrict slot, int32_t *restrict 
 #endif
 
 int main(int argc, char **argv) {
-  if (argc < 3) die("usage: cuba DUMP STEPS [--spikes FILE] [--dt-us US]");
+  if (argc < 3) die("usage: cuba DUMP STEPS [--spikes FILE] [--dt-us US] [--ring R]");
   const char *path = argv[1];
   const long steps = strtol(argv[2], NULL, 10);
   const char *spikeFile = NULL;
   double dtUs = 100.0;
+  long ringOverride = 0;
   for (int i = 3; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--spikes")) spikeFile = argv[i + 1];
     else if (!strcmp(argv[i], "--dt-us")) dtUs = atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--ring")) ringOverride = strtol(argv[i + 1], NULL, 10);
     else die("unknown option");
   }
 
@@ -146,7 +149,7 @@ int main(int argc, char **argv) {
   readn(f, hdr, sizeof hdr);
   readn(f, &nnz, sizeof nnz);
   if (hdr[0] != 0x4243434Eu || hdr[1] != 1) die("not a version-1 neurocc bench dump");
-  const uint32_t n = hdr[2], R = hdr[3], currentBits = hdr[4], voltageBits = hdr[5], P = hdr[6];
+  const uint32_t n = hdr[2], currentBits = hdr[4], voltageBits = hdr[5], P = hdr[6];
   const uint32_t uniformDelay = hdr[7];
   Pop *pops = xmalloc(P * sizeof(Pop));
   readn(f, pops, P * sizeof(Pop));
@@ -164,6 +167,15 @@ int main(int argc, char **argv) {
     readn(f, delay, nnz);
   }
   fclose(f);
+  /* The chip's ring has maxDelaySteps + 1 slots; any R > the largest delay used gives the same
+   * result (each slot is consumed before it is reused), so --ring can shrink it (an experiment). */
+  uint32_t R = hdr[3];
+  if (ringOverride > 0) {
+    uint32_t maxDelay = uniformDelay;
+    for (uint64_t j = 0; delay && j < nnz; j++) maxDelay = delay[j] > maxDelay ? delay[j] : maxDelay;
+    if ((uint32_t)ringOverride <= maxDelay) die("--ring must exceed the largest delay");
+    R = (uint32_t)ringOverride;
+  }
 
   int32_t *u = calloc(n, 4);
   uint8_t *refr = calloc(n, 1);
@@ -259,11 +271,11 @@ int main(int argc, char **argv) {
 #else
   const char *variant = "plain";
 #endif
-  printf("{\"variant\":\"%s\",\"n\":%u,\"steps\":%ld,\"synapses\":%" PRIu64 ",\"spikes\":%" PRIu64 ",\"events\":%" PRIu64
+  printf("{\"variant\":\"%s\",\"ring\":%u,\"n\":%u,\"steps\":%ld,\"synapses\":%" PRIu64 ",\"spikes\":%" PRIu64 ",\"events\":%" PRIu64
          ",\"checksum\":%u,\"loadSeconds\":%.6f,\"wallSeconds\":%.6f,\"updateSeconds\":%.6f,"
          "\"deliverySeconds\":%.6f,\"wallPerSimSecond\":%.6f,\"neuronUpdatesPerSecond\":%.6e,"
          "\"synapticEventsPerSecond\":%.6e,\"peakRssBytes\":%ld}\n",
-         variant, n, steps, nnz, totalSpikes, totalEvents, checksum, loadSeconds, wall, tUpdate, tDeliver,
+         variant, R, n, steps, nnz, totalSpikes, totalEvents, checksum, loadSeconds, wall, tUpdate, tDeliver,
          simSeconds > 0 ? wall / simSeconds : 0.0, (double)n * (double)steps / wall,
          (double)totalEvents / wall, peak_rss_bytes());
   free(pops); free(v); free(rowStart); free(post); free(weight); free(delay);

@@ -13,14 +13,18 @@
  *              (branchless, auto-vectorised update: what native SIMD gives);
  *   - brian2   Brian2's CUBA (bench/brian2_cuba.py) with cpp_standalone and cython, run with
  *              Debian's /usr/bin/python3 (skipped, with a note, when brian2 is not importable);
- *   - a micro-benchmark of the wasm neuron update alone (no synapses): SIMD vs scalar kernel.
+ *   - a micro-benchmark of the wasm neuron update alone (no synapses): SIMD vs scalar kernel;
+ *   - experiments that keep the spikes (not in --quick): the wasm emulator with every neuron on
+ *     one core (what the per-spike counter work costs) and with a delay ring of (largest delay + 1)
+ *     slots, and the C yardsticks with that small ring.
  * The emulators and the C yardstick must produce the same spikes (count and checksum); a mismatch
  * is printed and makes the exit code 1. Brian2 simulates the floating-point model with two synaptic
  * currents, so its spike count is close but not equal.
  *
  * Options: --quick (smoke run: 1,000 neurons, p = 0.05, 300 steps, no Brian2 unless --brian),
  * --sizes 4000:0.02,40000:0.002 (n:p list), --steps S, --source compiled|hand (network, see
- * bench/networks.ts), --no-brian, --no-c, --reference-steps S, --reference-all, --json FILE
+ * bench/networks.ts), --no-brian, --no-c, --no-experiments, --reference-steps S, --reference-all,
+ * --json FILE, --repeat K (each timed figure is the fastest of K runs; default 3, 1 with --quick).
  * (default bench/out/results.json).
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -63,7 +67,9 @@ interface Options {
   c: boolean;
   referenceSteps: number | null;
   referenceAll: boolean;
+  experiments: boolean;
   json: string;
+  repeat: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -90,7 +96,9 @@ function parseOptions(argv: string[]): Options {
     c: !has("--no-c"),
     referenceSteps: value("--reference-steps") ? Number(value("--reference-steps")) : null,
     referenceAll: has("--reference-all"),
+    experiments: has("--experiments") || (!quick && !has("--no-experiments")),
     json: value("--json") ?? join(OUT, "results.json"),
+    repeat: Number(value("--repeat") ?? (quick ? 1 : 3)),
   };
 }
 
@@ -100,9 +108,13 @@ function load1(): string {
   return loadavg()[0]!.toFixed(2);
 }
 
-/** Runs a command, returns the last JSON line of its stdout. */
-function runJson(cmd: string, args: string[], what: string): Record<string, any> {
+/** How many times each timed measurement is repeated (the fastest run is kept); set by --repeat. */
+let REPEAT = 1;
+
+/** Runs a command once, returns the last JSON line of its stdout. */
+function runOnce(cmd: string, args: string[], what: string): Record<string, any> {
   const t = performance.now();
+  const load = load1();
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
   const secs = ((performance.now() - t) / 1000).toFixed(1);
   if (r.status !== 0) {
@@ -110,12 +122,28 @@ function runJson(cmd: string, args: string[], what: string): Record<string, any>
   }
   const line = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).at(-1);
   if (!line) throw new Error(`${what}: no JSON output:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
-  log(`  ${what}: ${secs} s (load ${load1()})`);
-  return JSON.parse(line);
+  const out = JSON.parse(line);
+  const wall = typeof out.wallSeconds === "number" ? `, timed ${out.wallSeconds.toFixed(3)} s` : "";
+  log(`  ${what}: ${secs} s${wall} (load ${load} → ${load1()})`);
+  return { ...out, load1: Number(load) };
 }
 
+/** Runs a timed measurement REPEAT times (or once) and keeps the fastest; `walls` lists them all. */
+function runJson(cmd: string, args: string[], what: string, repeat = REPEAT): Record<string, any> {
+  let best: Record<string, any> | null = null;
+  const walls: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const r = runOnce(cmd, args, repeat > 1 ? `${what} [${i + 1}/${repeat}]` : what);
+    walls.push(r.wallSeconds);
+    if (!best || r.wallSeconds < best.wallSeconds) best = r;
+  }
+  return { ...best!, walls };
+}
+
+/** A worker process; an `emulate` worker repeats the timed run itself (one process, REPEAT runs). */
 function worker(args: string[], what: string): Record<string, any> {
-  return runJson(process.execPath, ["--expose-gc", "--import", "tsx", join(ROOT, "bench", "worker.ts"), ...args], what);
+  const extra = args[0] === "emulate" ? ["--repeat", String(REPEAT)] : [];
+  return runJson(process.execPath, ["--expose-gc", "--import", "tsx", join(ROOT, "bench", "worker.ts"), ...args, ...extra], what, 1);
 }
 
 function buildC(): { plain: string; vector: string } | null {
@@ -144,14 +172,16 @@ const fmtRate = (x: number): string =>
 const fmtBytes = (b: number | undefined): string =>
   b === undefined || b === null ? "–" : b >= 1 << 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`;
 
-function table(headers: string[], rows: string[][]): string {
+/** A Markdown table; the first `left` columns are text (left-aligned), the rest numbers. */
+function table(headers: string[], rows: string[][], left = 2): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => "| " + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
-  return [line(headers), "|" + widths.map((w, i) => (i < 2 ? ":" : "-") + "-".repeat(w) + (i < 2 ? "-" : ":")).join("|") + "|", ...rows.map(line)].join("\n");
+  const line = (cells: string[]): string => "| " + cells.map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
+  return [line(headers), "|" + widths.map((w, i) => (i < left ? ":" : "-") + "-".repeat(w) + (i < left ? "-" : ":")).join("|") + "|", ...rows.map(line)].join("\n");
 }
 
 async function main(): Promise<number> {
   const opt = parseOptions(process.argv.slice(2));
+  REPEAT = Math.max(1, opt.repeat);
   mkdirSync(OUT, { recursive: true });
   const dtSeconds = 1e-4;
   log(`neurocc bench: ${opt.sizes.map((s) => `${s.n}@p${s.p}`).join(", ")}, ${opt.steps} steps, network: ${opt.source}${opt.quick ? " (quick)" : ""}`);
@@ -163,6 +193,7 @@ async function main(): Promise<number> {
   if (brianMissing) notes.push(`Brian2 skipped: ${brianMissing}.`);
   const rows: Row[] = [];
   const micro: Row[] = [];
+  const experiments: Row[] = [];
   const mismatches: string[] = [];
   const src = ["--source", opt.source];
 
@@ -215,7 +246,7 @@ async function main(): Promise<number> {
       // Compare with the C yardstick at the same number of steps.
       let target = cRow && rSteps === cRow.steps ? cRow : null;
       if (cBins && !target) {
-        const c = runJson(cBins.plain, [join(OUT, `cuba-${tag}.bin`), String(rSteps)], `C at ${rSteps} steps (for the reference's checksum)`);
+        const c = runJson(cBins.plain, [join(OUT, `cuba-${tag}.bin`), String(rSteps)], `C at ${rSteps} steps (for the reference's checksum)`, 1);
         target = { ...cRow!, steps: rSteps, spikes: c.spikes, checksum: c.checksum };
       }
       if (target && (row.spikes !== target.spikes || row.checksum !== target.checksum)) {
@@ -246,6 +277,24 @@ async function main(): Promise<number> {
       const m = worker(["emulate", ...np, ...src, "--engine", "wasm", "--kernel", kernel, "--no-synapses", "--steps", String(opt.steps)], `wasm update only (${kernel})`);
       micro.push({ size, engine: `wasm ${kernel} update`, steps: m.steps, wallSeconds: m.wallSeconds, spikes: m.spikes, events: m.events, checksum: m.checksum });
     }
+    // Experiments that keep the spikes identical: counters reduced to one destination core, a
+    // delay ring of (largest delay + 1) slots, both; and the C yardsticks with the small ring.
+    if (opt.experiments) {
+      for (const flags of [["--one-core"], ["--tight-ring"], ["--one-core", "--tight-ring"]]) {
+        const e = worker(["emulate", ...np, ...src, "--engine", "wasm", "--steps", String(opt.steps), ...flags], `wasm ${flags.join(" ")}`);
+        experiments.push({ size, engine: `wasm ${flags.join(" ")}`, steps: e.steps, wallSeconds: e.wallSeconds, spikes: e.spikes, events: e.events, checksum: e.checksum, simMemoryBytes: e.wasmMemoryBytes ?? undefined });
+      }
+      if (cBins) {
+        for (const [bin, name] of [[cBins.plain, "C (yardstick) --ring 2"], [cBins.vector, "C auto-vectorised --ring 2"]] as const) {
+          const r = runJson(bin, [join(OUT, `cuba-${tag}.bin`), String(opt.steps), "--ring", "2"], name);
+          experiments.push({ size, engine: name, steps: r.steps, wallSeconds: r.wallSeconds, spikes: r.spikes, events: r.events, checksum: r.checksum, simMemoryBytes: r.peakRssBytes });
+        }
+      }
+      for (const e of experiments.filter((x) => x.size === size)) {
+        if (cRow && (e.spikes !== cRow.spikes || e.checksum !== cRow.checksum)) mismatches.push(`${n}: ${e.engine} ${e.spikes} / ${e.checksum} vs C ${cRow.spikes} / ${cRow.checksum}`);
+      }
+    }
+
     const [ms, mc] = micro.slice(-2);
     if (ms && mc && (ms.checksum !== mc.checksum || ms.spikes !== mc.spikes)) mismatches.push(`${n}: SIMD and scalar kernels disagree without synapses`);
   }
@@ -297,10 +346,18 @@ async function main(): Promise<number> {
     out.push("Phase split (C: its own timers; wasm: the update-only run of the micro-benchmark, the rest by difference):");
     out.push(table(["N", "what", "neuron update", "delivery (+ counters)", "total"], split));
   }
+  if (experiments.length) {
+    out.push("");
+    out.push("Experiments (same spikes as the yardstick): --one-core = every neuron on core 0, so each spike's counter work is one destination; --tight-ring / --ring 2 = delay ring of (largest delay + 1) = 2 slots instead of maxDelaySteps + 1:");
+    out.push(table(["N", "variant", "wall / sim s", "syn events/s", "sim memory", "× C"], experiments.map((e) => {
+      const c = rows.find((x) => x.size === e.size && x.engine === "C (yardstick)");
+      return [`${e.size.n}`, e.engine, `${fmtSec(e.wallSeconds / (e.steps * dtSeconds))} s`, fmtRate(e.events / e.wallSeconds), fmtBytes(e.simMemoryBytes), c ? (e.wallSeconds / e.steps / (c.wallSeconds / c.steps)).toFixed(2) : "–"];
+    })));
+  }
   if (microRows.length) {
     out.push("");
     out.push("Micro-benchmark: wasm neuron update alone (all projections removed; counters on), SIMD vs scalar kernel:");
-    out.push(table(["N", "SIMD updates", "scalar updates", "SIMD speed-up"], microRows));
+    out.push(table(["N", "SIMD updates", "scalar updates", "SIMD speed-up"], microRows, 1));
   }
   out.push("");
   for (const size of opt.sizes) {
@@ -317,7 +374,7 @@ async function main(): Promise<number> {
   process.stdout.write(out.join("\n") + "\n");
 
   mkdirSync(dirname(opt.json), { recursive: true });
-  writeFileSync(opt.json, JSON.stringify({ options: opt, rows, micro, notes, mismatches, node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model }, null, 2));
+  writeFileSync(opt.json, JSON.stringify({ options: opt, rows, micro, experiments, notes, mismatches, node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model }, null, 2));
   log(`\nraw results: ${relative(ROOT, opt.json)}`);
   return mismatches.length ? 1 : 0;
 }

@@ -7,12 +7,17 @@
  *   dump      --n N --p P --source compiled|hand --out FILE
  *             builds the network and writes the C yardstick's dump (bench/dump.ts).
  *   emulate   --n N --p P --source compiled|hand --engine wasm|reference --steps S
- *             [--kernel simd|scalar] [--warmup W] [--no-synapses] [--wasm FILE]
+ *             [--kernel simd|scalar] [--warmup W] [--repeat K] [--no-synapses] [--one-core]
+ *             [--tight-ring] [--wasm FILE]
  *             builds the network, creates the emulator (timed as setupSeconds), runs W warm-up steps
  *             twice (wasm only: lets V8 tier the core up from Liftoff to TurboFan), then times one
- *             `run({ steps: S, encoders: [], recordProbes: false })` — counters on, no probes.
+ *             `run({ steps: S, encoders: [], recordProbes: false })` — counters on, no probes — K times
+ *             (default 1) and reports the fastest (each run starts from the image's initial state).
  *             --no-synapses drops every projection (neuron update alone, for the kernel
- *             micro-benchmark and the phase split). --wasm loads another build of the core, e.g.
+ *             micro-benchmark and the phase split). Two experiments that keep the spikes identical:
+ *             --one-core puts every neuron on core 0 (the per-spike counter work shrinks to one
+ *             destination), --tight-ring shrinks the delay ring to the largest delay used + 1.
+ *             --wasm loads another build of the core, e.g.
  *             one with a name section for `node --cpu-prof` (see bench/RESULTS.md).
  * Output fields: wallSeconds, spikes, events (sum of stepSynapticEvents), checksum
  * (bench/dump.ts's spikeChecksum), setupSeconds, buildSeconds, peakRssBytes (process, includes
@@ -68,13 +73,31 @@ function withoutSynapses(net: ChipNetwork): ChipNetwork {
   return { ...net, projections: [] };
 }
 
+/** Every neuron on core 0: one packet and no hop per spike, so the counters cost almost nothing. */
+function onOneCore(net: ChipNetwork): ChipNetwork {
+  const slices = net.populations.map((pop, population) => ({ population, start: 0, count: pop.size }));
+  return { ...net, placement: { cores: [slices] } };
+}
+
+/** Ring of (largest delay used + 1) slots instead of the chip's maxDelaySteps + 1: same spikes. */
+function tightRing(net: ChipNetwork): ChipNetwork {
+  let maxDelay = 1;
+  for (const pr of net.projections) {
+    maxDelay = Math.max(maxDelay, pr.delaySteps);
+    if (pr.delays) for (const d of pr.delays) maxDelay = Math.max(maxDelay, d);
+  }
+  return { ...net, chip: { ...net.chip, limits: { ...net.chip.limits, maxDelaySteps: maxDelay } } };
+}
+
 async function emulate(args: Args): Promise<Record<string, unknown>> {
   const n = Number(args.get("n")), p = Number(args.get("p")), steps = Number(args.get("steps"));
   const engine = args.get("engine");
   const kernel = args.get("kernel", "simd") as "simd" | "scalar";
   const warmup = Number(args.get("warmup", engine === "wasm" ? "300" : "0"));
   const loaded = await loadCubaNetwork(n, p, args.get("source", "compiled") as NetworkSource);
-  const network = args.has("no-synapses") ? withoutSynapses(loaded.network) : loaded.network;
+  let network = args.has("no-synapses") ? withoutSynapses(loaded.network) : loaded.network;
+  if (args.has("one-core")) network = onOneCore(network);
+  if (args.has("tight-ring")) network = tightRing(network);
   const instances = captureInstances();
   const rssBefore = rss();
   const t0 = performance.now();
@@ -93,9 +116,20 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
   }
   const setupSeconds = (performance.now() - t0) / 1000;
   for (let i = 0; i < 2 && warmup > 0; i++) emulator.run({ steps: Math.min(warmup, steps), encoders: [], recordProbes: false });
-  const t1 = performance.now();
-  const result = emulator.run({ steps, encoders: [], recordProbes: false });
-  const wallSeconds = (performance.now() - t1) / 1000;
+  const repeat = Math.max(1, Number(args.get("repeat", "1")));
+  const walls: number[] = [];
+  let result = null as ReturnType<Emulator["run"]> | null;
+  for (let i = 0; i < repeat; i++) {
+    const t1 = performance.now();
+    const r = emulator.run({ steps, encoders: [], recordProbes: false });
+    walls.push((performance.now() - t1) / 1000);
+    if (result && spikeChecksum(r.spikeSteps, r.spikeNeurons) !== spikeChecksum(result.spikeSteps, result.spikeNeurons)) {
+      throw new Error("worker: two runs of the same emulator gave different spikes");
+    }
+    result = r;
+  }
+  if (!result) throw new Error("unreachable");
+  const wallSeconds = Math.min(...walls);
   let events = 0;
   for (const e of result.stepSynapticEvents) events += e;
   const mem = instances.at(-1)?.exports.memory;
@@ -107,9 +141,12 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
     synapses: network.projections.reduce((s, pr) => s + pr.connectivity.weights.length, 0),
     origin: loaded.origin,
     noSynapses: args.has("no-synapses"),
+    oneCore: args.has("one-core"),
+    tightRing: args.has("tight-ring"),
     buildSeconds: loaded.buildSeconds,
     setupSeconds,
     wallSeconds,
+    walls,
     spikes: result.spikeNeurons.length,
     events,
     checksum: spikeChecksum(result.spikeSteps, result.spikeNeurons),

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { compileSource, type CompileOptions } from "../compiler/index.ts";
-import { decodeImage, ImageError } from "../compiler/image.ts";
+import { decodeImage, ImageError, type ImageHeader } from "../compiler/image.ts";
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { renderDiagnostic, type Diagnostic } from "../dsl/diagnostic.ts";
 
@@ -61,18 +61,24 @@ export function compileFile(path: string, options: Omit<CompileOptions, "readFil
   return result.network;
 }
 
-/** Loads a network from a .snn source (compiling it) or a .nchip image. */
-export function loadNetwork(path: string, chipPreset?: string): ChipNetwork {
-  if (path.endsWith(".snn")) return compileFile(path, { chipPreset });
+/** Loads a network from a .snn source (compiling it) or a .nchip image (with its header). */
+export function loadImageOrSource(path: string, chipPreset?: string): { network: ChipNetwork; header: ImageHeader | null } {
+  if (path.endsWith(".snn")) return { network: compileFile(path, { chipPreset }), header: null };
   const bytes = readBytes(path, "chip image");
+  let decoded;
   try {
-    const network = decodeImage(bytes).network;
-    if (chipPreset && chipPreset !== network.chip.preset) {
-      throw new CliError(`${path} was compiled for the ${network.chip.preset} chip; recompile the .snn with --chip ${chipPreset}`);
-    }
-    return network;
+    decoded = decodeImage(bytes);
   } catch (e) {
     if (e instanceof ImageError) throw new CliError(`${path}: ${e.message}`);
     throw e;
   }
+  if (chipPreset && chipPreset !== decoded.network.chip.preset) {
+    throw new CliError(`${path} was compiled for the ${decoded.network.chip.preset} chip; recompile the .snn with --chip ${chipPreset}`);
+  }
+  return decoded;
+}
+
+/** Loads a network from a .snn source (compiling it) or a .nchip image. */
+export function loadNetwork(path: string, chipPreset?: string): ChipNetwork {
+  return loadImageOrSource(path, chipPreset).network;
 }

@@ -2,13 +2,10 @@
  * @fileoverview `neurocc inspect`: a readable summary of a chip image — populations, projections
  * with bit widths and memory, placement and per-core utilisation.
  */
-import type { ChipNetwork, Connectivity } from "../compiler/ir.ts";
+import type { ChipNetwork } from "../compiler/ir.ts";
+import { networkDemand } from "../compiler/resources.ts";
+import { storedSynapseCount } from "../compiler/synapses.ts";
 
-export function synapseCount(c: Connectivity): number {
-  let n = 0;
-  for (const w of c.weights) if (w !== 0) n++;
-  return n;
-}
 
 /** Bits a projection occupies in synapse memory (as the placer counts them, docs/ir.md). */
 export function projectionBits(network: ChipNetwork, index: number): number {
@@ -16,6 +13,7 @@ export function projectionBits(network: ChipNetwork, index: number): number {
   const sourceSize = network.populations[p.source].size;
   const delayBits = p.delays ? 6 : 0;
   const c = p.connectivity;
+  if (c.kind === "conv2d") return c.weights.length * p.weightBits;
   if (c.kind === "sparse") return c.weights.length * (p.weightBits + delayBits + Math.ceil(Math.log2(Math.max(2, sourceSize))));
   return c.weights.length * (p.weightBits + delayBits);
 }
@@ -45,20 +43,34 @@ export function describeNetwork(network: ChipNetwork, header?: { format: number;
   const projRows = [["projection", "kind", "synapses", "bits", "exponent", "delay", "memory"]];
   let totalSynapses = 0;
   network.projections.forEach((p, i) => {
-    const count = synapseCount(p.connectivity);
+    const count = storedSynapseCount(p, network.populations[p.source], network.populations[p.target]);
     totalSynapses += count;
-    projRows.push([p.name.replace(/#\d+$/, ""), p.connectivity.kind, String(count), String(p.weightBits), String(p.weightExponent), p.delays ? "per synapse" : String(p.delaySteps), kib(projectionBits(network, i))]);
+    projRows.push([p.name.replace(/#\d+$/, ""), p.connectivity.kind, String(count), String(p.weightBits), p.channelExponents ? `${Math.min(...p.channelExponents)}..${Math.max(...p.channelExponents)}/ch` : String(p.weightExponent), p.delays ? "per synapse" : String(p.delaySteps), kib(projectionBits(network, i))]);
   });
   if (network.projections.length) out.push(table(projRows), "");
   const neurons = network.populations.reduce((n, p) => n + p.size, 0);
   out.push(`${neurons} neurons, ${totalSynapses} synapses on ${network.placement.cores.length} of ${chip.coreCount} cores`);
-  const coreRows = [["core", "(x,y)", "neurons", "utilisation", "populations"]];
+  const coreRows = [["core", "(x,y)", "neurons", "neuron use", "synapse memory", "memory use", "populations"]];
+  const { synapseBits } = networkDemand(network);
   network.placement.cores.forEach((slices, core) => {
     const count = slices.reduce((n, s) => n + s.count, 0);
+    let bits = 0;
+    for (const s of slices) {
+      const first = network.populations[s.population].firstNeuron + s.start;
+      for (let id = first; id < first + s.count; id++) bits += synapseBits[id];
+    }
     const where = slices.map((s) => `${network.populations[s.population].name}[${s.start}..${s.start + s.count - 1}]`).join(" ");
-    coreRows.push([String(core), `(${core % chip.meshWidth},${Math.floor(core / chip.meshWidth)})`, String(count), `${((100 * count) / chip.limits.neuronsPerCore).toFixed(0)}%`, where]);
+    coreRows.push([
+      String(core),
+      `(${core % chip.meshWidth},${Math.floor(core / chip.meshWidth)})`,
+      String(count),
+      `${((100 * count) / chip.limits.neuronsPerCore).toFixed(0)}%`,
+      kib(bits),
+      `${((100 * bits) / chip.limits.synapseMemoryBitsPerCore).toFixed(0)}%`,
+      where,
+    ]);
   });
-  const shown = coreRows.length > 33 ? [...coreRows.slice(0, 17), ["…", "", "", "", `${coreRows.length - 33} more cores`], ...coreRows.slice(-16)] : coreRows;
+  const shown = coreRows.length > 33 ? [...coreRows.slice(0, 17), ["…", "", "", "", "", "", `${coreRows.length - 33} more cores`], ...coreRows.slice(-16)] : coreRows;
   out.push(table(shown));
   return out.join("\n") + "\n";
 }

@@ -11,6 +11,7 @@ import type { CheckedConnection, CheckedNetwork, CheckedPopulation, EncoderSpec,
 import { CHIP_SETTINGS, CONNECTIONS, ENCODERS, INITIALIZERS, NEURON_MODELS, RUN_SETTINGS } from "./constructs.ts";
 import { evaluate, type Environment, type Value } from "./evaluate.ts";
 import type { ChipConfig } from "./ir.ts";
+import { planConvolution, type ConvKind, type ConvPlan } from "./check-conv.ts";
 import { bindArgs, numberArg, suggest, type BoundArgs, type ParamSpec } from "./params.ts";
 import { PRESET_NAMES, presetConfig } from "./presets.ts";
 
@@ -56,8 +57,7 @@ class Checker {
         this.diagnostics.push(error("E101", `constant '${statement.name.name}' is declared twice`, statement.name.span));
         continue;
       }
-      const value = evaluate(statement.value, this.env, this.diagnostics);
-      if (value) this.env.set(statement.name.name, value);
+      this.env.set(statement.name.name, evaluate(statement.value, this.env, this.diagnostics));
     }
     const run = this.checkRun();
     const chip = this.checkChip();
@@ -210,6 +210,10 @@ class Checker {
       this.diagnostics.push(error("E106", `reset (${reset.valueMv}) must be below the threshold vth (${thresholdMv}), or the neuron fires at every step`, resetValue?.span ?? bound.span));
       return null;
     }
+    if (reset.kind === "subtract" && (model === "lif" || model === "cuba") && thresholdMv <= get("rest")) {
+      this.diagnostics.push(error("E106", `with reset = subtract the threshold vth (${thresholdMv}) must be above rest (${get("rest")}), or the neuron fires at every step`, bound.span));
+      return null;
+    }
     const vInit = bound.values.get("v_init");
     const initialVoltage = vInit ? this.initializer(vInit, "v_init", [size]) : null;
     if (vInit && !initialVoltage) return null;
@@ -287,35 +291,70 @@ class Checker {
       this.diagnostics.push(error("E113", `'${targetName}' is an input; connections must end at a layer`, targetSpan));
       return null;
     }
-    const kind = call.callee.name === "one_to_one" ? "oneToOne" : (call.callee.name as "dense" | "sparse");
-    if (kind === "oneToOne" && sourcePop.size !== targetPop.size) {
+    const callee = call.callee.name;
+    const get = (n: string) => numberArg(bound, specs.find((s) => s.name === n)!);
+    const has = (n: string) => bound.values.get(n)?.kind === "number";
+    if (callee === "one_to_one" && sourcePop.size !== targetPop.size) {
       this.diagnostics.push(error("E107", `one_to_one needs equal sizes, but '${sourceName}' has ${sourcePop.size} neurons and '${targetName}' has ${targetPop.size}`, call.span));
       return null;
     }
-    const get = (n: string) => numberArg(bound, specs.find((s) => s.name === n)!);
-    const weightShape = kind === "oneToOne" ? [targetPop.size] : [targetPop.size, sourcePop.size];
-    const weight = this.initializer(bound.values.get("weight") ?? null, "weight", weightShape);
+    let conv: ConvPlan | null = null;
+    let weight: Initializer | null;
+    if (callee === "conv2d" || callee.endsWith("_pool")) {
+      const weightValue = bound.values.get("weight") ?? null;
+      let kernel = has("kernel") ? get("kernel") : null;
+      let fileWeights: Initializer | null = null;
+      if (kernel === null) {
+        // conv2d without `kernel`: the weight file's [C', C/groups, k, k] shape says it.
+        if (weightValue?.kind === "call" && weightValue.name === "file") {
+          fileWeights = this.initializer(weightValue, "weight", null);
+          if (!fileWeights) return null;
+        }
+        if (!fileWeights || fileWeights.kind !== "values" || fileWeights.shape.length !== 4 || fileWeights.shape[2] !== fileWeights.shape[3]) {
+          this.diagnostics.push(error("E104", `conv2d needs 'kernel', or a weight file of shape [out channels, in channels / groups, k, k]`, call.span));
+          return null;
+        }
+        kernel = fileWeights.shape[2];
+      }
+      const stride = callee === "conv2d" ? get("stride") : has("stride") ? get("stride") : kernel;
+      const groups = callee === "conv2d" ? get("groups") : 1;
+      conv = planConvolution(callee as ConvKind, { kernel, stride, padding: get("padding"), groups }, sourcePop, targetPop, call.span, this.diagnostics);
+      if (!conv) return null;
+      if (conv.poolWeightScale !== null) {
+        const base = callee === "max_pool" ? 1 : get("weight");
+        weight = { kind: "constant", value: base * conv.poolWeightScale };
+      } else weight = fileWeights ? this.checkShape(fileWeights as Extract<Initializer, { kind: "values" }>, "weight", conv.weightShape, call.span) : this.initializer(weightValue, "weight", conv.weightShape);
+    } else {
+      const weightShape = callee === "one_to_one" ? [targetPop.size] : [targetPop.size, sourcePop.size];
+      weight = this.initializer(bound.values.get("weight") ?? null, "weight", weightShape);
+    }
     if (!weight) return null;
-    const delay = this.delaySpec(bound.values.get("delay") ?? null);
+    const delayShape = callee === "one_to_one" ? [targetPop.size] : [targetPop.size, sourcePop.size];
+    const delay = this.delaySpec(bound.values.get("delay") ?? null, delayShape);
     if (!delay) return null;
     const exponentValue = bound.values.get("exponent");
+    const exponents = bound.values.get("exponents");
+    const kind = callee === "one_to_one" ? "oneToOne" : callee === "dense" || callee === "sparse" ? callee : "conv2d";
     return {
       name: `${sourceName}->${targetName}#${index}`,
       source,
       target,
       kind,
+      conv: conv?.conv ?? null,
+      perChannelExponents: exponents?.kind === "name" && exponents.name === "per_channel",
       probability: kind === "sparse" ? get("p") : 1,
       seed: kind === "sparse" ? get("seed") : 0,
       allowSelf: kind === "sparse" ? get("allow_self") === 1 : true,
       weight,
-      bits: get("bits"),
+      bits: specs.some((s) => s.name === "bits") ? get("bits") : 1,
       exponent: exponentValue?.kind === "number" ? exponentValue.value : null,
       delay,
       span: call.span,
     };
   }
 
-  private delaySpec(value: Value | null): CheckedConnection["delay"] | null {
+  /** `shape`: what a list or file of per-synapse delays must hold ([target, source], or [n] one-to-one). */
+  private delaySpec(value: Value | null, shape: number[]): CheckedConnection["delay"] | null {
     if (!value) return { kind: "fixed", steps: 1 };
     if (value.kind === "number") {
       const steps = Math.round(value.value / this.dtMs);
@@ -329,8 +368,8 @@ class Checker {
       }
       return { kind: "fixed", steps };
     }
-    const initializerMs = this.initializer(value, "delay", null);
-    return initializerMs ? { kind: "random", initializerMs } : null;
+    const initializerMs = this.initializer(value, "delay", shape);
+    return initializerMs ? { kind: "random", initializerMs, span: value.span } : null;
   }
 
   /** Interprets a number, list, or initialiser call; `shape` (if given) is what a file must hold. */
@@ -399,9 +438,13 @@ class Checker {
       this.diagnostics.push(error("E109", `'${what}' values must be numbers`, span));
       return null;
     }
-    if (shape === null || init.values.length === shape.reduce((a, b) => a * b, 1)) return init;
+    // Dimensions of size 1 do not matter ([1, N] is [N]); everything else must match exactly, so
+    // that a transposed matrix is caught rather than silently reshaped.
+    const squeeze = (dims: number[]) => dims.filter((d) => d !== 1).join(",");
+    if (shape === null || (init.values.length === shape.reduce((a, b) => a * b, 1) && (!init.file || squeeze(init.shape) === squeeze(shape)))) return init;
     const source = init.file ? `'${init.file}' has shape [${init.shape.join(", ")}]` : `the list has ${init.values.length} values`;
-    this.diagnostics.push(error("E107", `${source}, but '${what}' needs [${shape.join(", ")}] (${shape.length === 2 ? "target × source" : "one per neuron"})`, span));
+    const layout = shape.length === 4 ? "out channels × in channels/groups × k × k" : shape.length === 2 ? "target × source" : "one per neuron";
+    this.diagnostics.push(error("E107", `${source}, but '${what}' needs [${shape.join(", ")}] (${layout})`, span));
     return null;
   }
 

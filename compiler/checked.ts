@@ -62,7 +62,11 @@ export interface CheckedConnection {
   name: string;
   source: number;
   target: number;
-  kind: "dense" | "sparse" | "oneToOne";
+  kind: "dense" | "sparse" | "oneToOne" | "conv2d";
+  /** conv2d (and pooling, which compiles to a depthwise conv2d with a constant kernel). */
+  conv: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; groups: number } | null;
+  /** One exponent per output channel instead of one per projection. */
+  perChannelExponents: boolean;
   /** sparse: connection probability and seed of the connectivity draw. */
   probability: number;
   seed: number;
@@ -72,7 +76,7 @@ export interface CheckedConnection {
   bits: number;
   exponent: number | null;
   /** A single delay in steps, or a per-synapse initialiser in ms rounded to steps. */
-  delay: { kind: "fixed"; steps: number } | { kind: "random"; initializerMs: Initializer };
+  delay: { kind: "fixed"; steps: number } | { kind: "random"; initializerMs: Initializer; span: Span };
   span: Span;
 }
 

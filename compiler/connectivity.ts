@@ -7,11 +7,11 @@ import type { CheckedConnection, Initializer } from "./checked.ts";
 import { Random } from "./random.ts";
 
 export interface FloatSynapses {
-  kind: "dense" | "sparse" | "oneToOne";
+  kind: "dense" | "sparse" | "oneToOne" | "conv2d";
   /** sparse: CSR by presynaptic neuron. */
   rowStart: Int32Array | null;
   post: Int32Array | null;
-  /** dense: [post × sourceSize + pre]; sparse: CSR order; oneToOne: [i]. */
+  /** dense: [post × sourceSize + pre]; sparse: CSR order; oneToOne: [i]; conv2d: the kernel [C', C/g, kh, kw]. */
   weights: Float64Array;
   /** Per-synapse delay in ms (same order as weights), or null when the delay is fixed. */
   delaysMs: Float64Array | null;
@@ -39,13 +39,20 @@ export function sample(init: Initializer, count: number, random: Random, indexOf
   return out;
 }
 
-export function buildSynapses(connection: CheckedConnection, sourceSize: number, targetSize: number, networkSeed: number): FloatSynapses {
+export function buildSynapses(connection: CheckedConnection, sourceShape: number[], targetShape: number[], networkSeed: number): FloatSynapses {
+  const sourceSize = sourceShape.reduce((a, b) => a * b, 1);
+  const targetSize = targetShape.reduce((a, b) => a * b, 1);
   const label = connection.name.replace(/#\d+$/, "");
   const weightRandom = new Random(networkSeed, `${label}.weight`);
   const delayRandom = new Random(networkSeed, `${label}.delay`);
   const delaysOf = (count: number, indexOf?: (i: number) => number) =>
     connection.delay.kind === "random" ? sample(connection.delay.initializerMs, count, delayRandom, indexOf) : null;
 
+  if (connection.kind === "conv2d") {
+    const { kernel, groups } = connection.conv!;
+    const count = targetShape[0] * (sourceShape[0] / groups) * kernel[0] * kernel[1];
+    return { kind: "conv2d", rowStart: null, post: null, weights: sample(connection.weight, count, weightRandom), delaysMs: null };
+  }
   if (connection.kind === "oneToOne") {
     return { kind: "oneToOne", rowStart: null, post: null, weights: sample(connection.weight, targetSize, weightRandom), delaysMs: delaysOf(targetSize) };
   }

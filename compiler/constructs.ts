@@ -85,11 +85,24 @@ export const ENCODERS: Readonly<Record<string, ParamSpec[]>> = {
   spikes: [{ name: "times", type: { kind: "list", dimension: TIME }, default: null, doc: "spike times of every neuron; omit to give a raster at run time" }],
 };
 
-const connectionCommon: ParamSpec[] = [
-  { name: "weight", type: { kind: "initializer", dimension: VOLTAGE, optionalUnit: true }, default: 1, doc: "weight value or initialiser" },
+const weightParam: ParamSpec = { name: "weight", type: { kind: "initializer", dimension: VOLTAGE, optionalUnit: true }, default: 1, doc: "weight value or initialiser" };
+const quantizationParams: ParamSpec[] = [
   { name: "bits", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 16, integer: true }, default: 8, doc: "weight mantissa bits (1..16)" },
   { name: "exponent", type: { kind: "number", dimension: DIMENSIONLESS, min: -32, max: 32, integer: true }, default: null, doc: "weight exponent (chosen automatically if omitted)" },
-  { name: "delay", type: { kind: "initializer", dimension: TIME }, default: null, doc: "axonal delay (one step if omitted)" },
+  { name: "exponents", type: { kind: "word", words: ["per_projection", "per_channel"] }, default: "per_projection", doc: "one exponent for the projection, or one per output channel" },
+];
+const delayParam: ParamSpec = { name: "delay", type: { kind: "initializer", dimension: TIME }, default: null, doc: "axonal delay (one step if omitted)" };
+const connectionCommon: ParamSpec[] = [weightParam, ...quantizationParams, delayParam];
+const count = (name: string, defaultValue: number | null | undefined, doc: string, min = 1): ParamSpec => ({
+  name,
+  type: { kind: "number", dimension: DIMENSIONLESS, min, max: 4096, integer: true },
+  default: defaultValue,
+  doc,
+});
+const poolParams: ParamSpec[] = [
+  count("kernel", undefined, "pooling window (square)"),
+  count("stride", null, "step between windows (default: the kernel)"),
+  count("padding", 0, "zero padding on each side", 0),
 ];
 
 /** Connection kinds: `connect A -> B : kind(...)`. */
@@ -102,6 +115,18 @@ export const CONNECTIONS: Readonly<Record<string, ParamSpec[]>> = {
     ...connectionCommon,
   ],
   one_to_one: connectionCommon,
+  conv2d: [
+    weightParam,
+    count("kernel", null, "kernel size (square); taken from the weight file's shape when omitted"),
+    count("stride", 1, "stride"),
+    count("padding", 0, "zero padding on each side", 0),
+    count("groups", 1, "channel groups (groups = channels: depthwise)"),
+    ...quantizationParams,
+    { ...delayParam, type: { kind: "number", dimension: TIME, min: 0, minExclusive: true } },
+  ],
+  sum_pool: [...poolParams, { ...weightParam, type: { kind: "number", dimension: VOLTAGE, optionalUnit: true } }, ...quantizationParams],
+  avg_pool: [...poolParams, { ...weightParam, type: { kind: "number", dimension: VOLTAGE, optionalUnit: true } }, ...quantizationParams],
+  max_pool: poolParams,
 };
 
 /** Initialisers usable where a parameter accepts per-element values. */

@@ -22,8 +22,8 @@ export type Value =
   | { kind: "call"; name: string; args: { name: string | null; value: Value; span: Span }[]; span: Span }
   | { kind: "list"; items: Value[]; span: Span };
 
-/** Named constants visible to expressions. */
-export type Environment = Map<string, Value>;
+/** Named constants visible to expressions; null marks a constant whose definition failed (already reported). */
+export type Environment = Map<string, Value | null>;
 
 /** Evaluates `expr`; returns null (after adding a diagnostic) when it cannot. */
 export function evaluate(expr: Expr, env: Environment, diagnostics: Diagnostic[]): Value | null {
@@ -41,6 +41,7 @@ export function evaluate(expr: Expr, env: Environment, diagnostics: Diagnostic[]
       return { kind: "string", value: expr.value, span: expr.span };
     case "NameRef": {
       const bound = env.get(expr.name);
+      if (bound === null) return null; // its definition failed: one error is enough
       return bound ? { ...bound, span: expr.span } : { kind: "name", name: expr.name, span: expr.span };
     }
     case "ListLit": {

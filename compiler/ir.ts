@@ -74,6 +74,11 @@ export interface NumberFormats {
   maxWeightBits: number;
   /** Every weight contribution is mantissa << (weightShift + exponent); Loihi uses 6. */
   weightShift: number;
+  /**
+   * The threshold is stored as a mantissa << thresholdShift (Loihi: vth << 6), so it must be a
+   * multiple of 2^thresholdShift; absent means 0. Only the compiler and validator look at it.
+   */
+  thresholdShift?: number;
   /** Smallest and largest per-projection weight exponent. */
   minWeightExponent: number;
   maxWeightExponent: number;
@@ -162,7 +167,16 @@ export type Connectivity =
   /** CSR by presynaptic neuron: row pre holds entries rowStart[pre] .. rowStart[pre+1]-1. */
   | { kind: "sparse"; rowStart: Int32Array; post: Int32Array; weights: Int32Array }
   /** weights[i] from source neuron i to target neuron i. */
-  | { kind: "oneToOne"; weights: Int32Array };
+  | { kind: "oneToOne"; weights: Int32Array }
+  /**
+   * 2D convolution with shared weights between a source of shape [C, H, W] and a target of shape
+   * [C', H', W'], H' = floor((H + 2·padding[0] − kernel[0]) / stride[0]) + 1 (likewise W').
+   * weights[((o·(C/groups) + ci)·kh + ky)·kw + kx]; input channel of (o, ci) is g·(C/groups) + ci
+   * with g = floor(o / (C'/groups)). Input (c, y, x) reaches output (o, i, j) when
+   * y = i·stride[0] − padding[0] + ky and x = j·stride[1] − padding[1] + kx.
+   * Pooling compiles to this with groups = C = C' and a constant kernel.
+   */
+  | { kind: "conv2d"; kernel: [number, number]; stride: [number, number]; padding: [number, number]; groups: number; weights: Int32Array };
 
 export interface Projection {
   name: string;
@@ -175,8 +189,15 @@ export interface Projection {
   /** Power-of-two exponent shared by the projection's weights. */
   weightExponent: number;
   /**
+   * Per output channel exponents (length = target.shape[0]), replacing weightExponent; absent or
+   * null for one exponent per projection.
+   * Target neuron n belongs to channel floor(n / (target.size / target.shape[0])).
+   */
+  channelExponents?: Int32Array | null;
+  /**
    * Axonal delay in timesteps, >= 1: a spike at step t reaches the target's input at step t + delay.
-   * Either one value for the whole projection or one per synapse (same order as the weights).
+   * Either one value for the whole projection or one per synapse (same order as the weights;
+   * not for conv2d, whose weights are shared).
    */
   delaySteps: number;
   delays: Uint8Array | null;

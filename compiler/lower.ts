@@ -5,12 +5,14 @@
  * quantization it did as notes and warnings, and resource overflows as errors.
  */
 import { error, warning, type Diagnostic } from "../dsl/diagnostic.ts";
-import type { CheckedNetwork, CheckedPopulation } from "./checked.ts";
+import type { CheckedConnection, CheckedNetwork, CheckedPopulation } from "./checked.ts";
 import { buildSynapses, sample, type FloatSynapses } from "./connectivity.ts";
 import type { ChipNetwork, Connectivity, Encoder, Population, Projection } from "./ir.ts";
 import { coreOfNeurons, placeNetwork } from "./place.ts";
 import { quantizeNeuron, quantizeWeights, type VoltageScale } from "./quantize.ts";
 import { Random } from "./random.ts";
+import { countDemand } from "./resources.ts";
+import { forEachStoredSynapse } from "./synapses.ts";
 
 export function lowerNetwork(checked: CheckedNetwork, diagnostics: Diagnostic[]): ChipNetwork | null {
   const chip = checked.chip;
@@ -30,49 +32,12 @@ export function lowerNetwork(checked: CheckedNetwork, diagnostics: Diagnostic[])
   const projections: Projection[] = [];
   const fanIn = new Float64Array(neuronCount);
   const synapseBits = new Float64Array(neuronCount);
-  checked.connections.forEach((connection) => {
-    const source = populations[connection.source];
-    const target = populations[connection.target];
-    const scale = scales[connection.target]!;
-    const synapses = buildSynapses(connection, source.size, target.size, checked.seed);
-    const scaled = synapses.weights.map((w) => w * scale.inputGain * scale.lsbPerMv);
-    const quantized = quantizeWeights(scaled, connection.bits, chip, connection.exponent);
-    if (!quantized) {
-      diagnostics.push(error("E106", `weights of ${describe(connection.name)} are too large for the ${chip.preset} chip even with its largest exponent (${chip.formats.maxWeightExponent}); lower them or raise vth of '${target.name}'`, connection.span));
-      return;
-    }
-    if (connection.bits > chip.formats.maxWeightBits) {
-      diagnostics.push(error("E106", `${describe(connection.name)} asks for ${connection.bits}-bit weights; the ${chip.preset} chip stores at most ${chip.formats.maxWeightBits}`, connection.span));
-      return;
-    }
-    if (quantized.exponent < chip.formats.minWeightExponent) {
-      diagnostics.push(error("E106", `exponent ${quantized.exponent} of ${describe(connection.name)} is below the chip's smallest (${chip.formats.minWeightExponent})`, connection.span));
-      return;
-    }
-    if (quantized.relativeError > 0.05) {
-      diagnostics.push(warning("W201", `${describe(connection.name)}: ${connection.bits}-bit weights lose up to ${(quantized.relativeError * 100).toFixed(1)}% of the largest weight; consider more bits`, connection.span));
-    }
-    const delays = quantizeDelays(synapses, dt, chip.limits.maxDelaySteps, connection, diagnostics);
-    if (delays === undefined) return;
-    const fixedDelay = connection.delay.kind === "fixed" ? connection.delay.steps : 1;
-    if (fixedDelay > chip.limits.maxDelaySteps) {
-      diagnostics.push(error("E106", `delay of ${fixedDelay} steps in ${describe(connection.name)} exceeds the ${chip.preset} chip's maximum of ${chip.limits.maxDelaySteps} steps`, connection.span));
-      return;
-    }
-    const connectivity = toConnectivity(synapses, quantized.mantissas);
-    const bitsPerSynapse = connection.bits + (delays ? 6 : 0) + (synapses.kind === "sparse" ? Math.ceil(Math.log2(Math.max(2, source.size))) : 0);
-    countDemand(connectivity, source.size, target.firstNeuron, target.size, bitsPerSynapse, fanIn, synapseBits);
-    projections.push({
-      name: connection.name,
-      source: connection.source,
-      target: connection.target,
-      connectivity,
-      weightBits: connection.bits,
-      weightExponent: quantized.exponent,
-      delaySteps: fixedDelay,
-      delays,
-    });
-  });
+  for (const connection of checked.connections) {
+    const projection = lowerProjection(connection, populations, scales[connection.target]!, checked, diagnostics);
+    if (!projection) continue;
+    countDemand(projection, populations, fanIn, synapseBits);
+    projections.push(projection);
+  }
   if (diagnostics.some((d) => d.severity === "error")) return null;
 
   const placement = placeNetwork({ populations, synapseBits, fanIn }, chip, diagnostics);
@@ -92,6 +57,83 @@ export function lowerNetwork(checked: CheckedNetwork, diagnostics: Diagnostic[])
   };
 }
 
+function lowerProjection(connection: CheckedConnection, populations: Population[], scale: VoltageScale, checked: CheckedNetwork, diagnostics: Diagnostic[]): Projection | null {
+  const chip = checked.chip;
+  const source = populations[connection.source];
+  const target = populations[connection.target];
+  const { minWeightExponent, maxWeightExponent } = chip.formats;
+  if (connection.exponent !== null && (connection.exponent < minWeightExponent || connection.exponent > maxWeightExponent)) {
+    diagnostics.push(error("E106", `exponent ${connection.exponent} of ${describe(connection.name)} is outside the ${chip.preset} chip's range ${minWeightExponent}..${maxWeightExponent}`, connection.span));
+    return null;
+  }
+  if (connection.bits > chip.formats.maxWeightBits) {
+    diagnostics.push(error("E106", `${describe(connection.name)} asks for ${connection.bits}-bit weights; the ${chip.preset} chip stores at most ${chip.formats.maxWeightBits}`, connection.span));
+    return null;
+  }
+  const synapses = buildSynapses(connection, source.shape, target.shape, checked.seed);
+  const scaled = synapses.weights.map((w) => w * scale.inputGain * scale.lsbPerMv);
+  const channels = connection.perChannelExponents ? target.shape[0] : 1;
+  const quantized = quantizeByChannel(scaled, channels, channelOfWeight(synapses, source.size, target.size, channels), connection, chip);
+  if (!quantized) {
+    diagnostics.push(error("E106", `weights of ${describe(connection.name)} are too large for the ${chip.preset} chip even with its largest exponent (${chip.formats.maxWeightExponent}); lower them or raise vth of '${target.name}'`, connection.span));
+    return null;
+  }
+  if (quantized.relativeError > 0.05) {
+    diagnostics.push(warning("W201", `${describe(connection.name)}: ${connection.bits}-bit weights lose up to ${(quantized.relativeError * 100).toFixed(1)}% of the largest weight; consider more bits${channels === 1 && target.shape[0] > 1 ? " or exponents = per_channel" : ""}`, connection.span));
+  }
+  const delays = quantizeDelays(synapses, checked.dtMs, chip.limits.maxDelaySteps, connection, diagnostics);
+  if (delays === undefined) return null;
+  const fixedDelay = connection.delay.kind === "fixed" ? connection.delay.steps : 1;
+  if (fixedDelay > chip.limits.maxDelaySteps) {
+    diagnostics.push(error("E106", `delay of ${fixedDelay} steps in ${describe(connection.name)} exceeds the ${chip.preset} chip's maximum of ${chip.limits.maxDelaySteps} steps`, connection.span));
+    return null;
+  }
+  return {
+    name: connection.name,
+    source: connection.source,
+    target: connection.target,
+    connectivity: toConnectivity(synapses, quantized.mantissas, connection.conv),
+    weightBits: connection.bits,
+    weightExponent: quantized.exponents.length === 1 ? quantized.exponents[0] : Math.max(...quantized.exponents),
+    channelExponents: quantized.exponents.length === 1 ? null : quantized.exponents,
+    delaySteps: fixedDelay,
+    delays,
+  };
+}
+
+/** Output channel of each stored weight (all 0 when there is one exponent per projection). */
+function channelOfWeight(synapses: FloatSynapses, sourceSize: number, targetSize: number, channels: number): (index: number) => number {
+  if (channels === 1) return () => 0;
+  const perChannel = targetSize / channels;
+  switch (synapses.kind) {
+    case "dense":
+      return (i) => Math.floor(Math.floor(i / sourceSize) / perChannel);
+    case "sparse":
+      return (i) => Math.floor(synapses.post![i] / perChannel);
+    case "oneToOne":
+      return (i) => Math.floor(i / perChannel);
+    case "conv2d":
+      return (i) => Math.floor(i / (synapses.weights.length / channels));
+  }
+}
+
+/** Quantizes each channel's weights with its own exponent (one channel: the projection's). */
+function quantizeByChannel(values: Float64Array, channels: number, channelOf: (index: number) => number, connection: CheckedConnection, chip: ChipNetwork["chip"]): { mantissas: Int32Array; exponents: Int32Array; relativeError: number } | null {
+  const members: number[][] = Array.from({ length: channels }, () => []);
+  for (let i = 0; i < values.length; i++) members[channelOf(i)].push(i);
+  const mantissas = new Int32Array(values.length);
+  const exponents = new Int32Array(channels);
+  let relativeError = 0;
+  for (let c = 0; c < channels; c++) {
+    const quantized = quantizeWeights(Float64Array.from(members[c], (i) => values[i]), connection.bits, chip, connection.exponent);
+    if (!quantized) return null;
+    members[c].forEach((i, k) => (mantissas[i] = quantized.mantissas[k]));
+    exponents[c] = quantized.exponent;
+    relativeError = Math.max(relativeError, quantized.relativeError);
+  }
+  return { mantissas, exponents, relativeError };
+}
+
 function describe(connectionName: string): string {
   return `connection ${connectionName.replace(/#\d+$/, "")}`;
 }
@@ -108,7 +150,13 @@ function lowerPopulation(
     return { population: { ...base, kind: "input", encoder: lowerEncoder(pop, checked.dtMs) }, scale: null };
   }
   const model = pop.neuron!;
+  if (model.shiftDecay && !checked.chip.formats.decayKinds.includes("shift")) {
+    diagnostics.push(error("E106", `'${pop.name}' asks for decay = shift, but the ${checked.chip.preset} chip decays by multiplication only; drop 'decay = shift' or use the edge or generic preset`, pop.span));
+  }
   const quantized = quantizeNeuron(model, checked.chip);
+  if (model.spikeAtEqual && (checked.chip.formats.thresholdShift ?? 0) > 0) {
+    diagnostics.push(warning("W203", `'${pop.name}': the ${checked.chip.preset} chip's threshold grid (vth << ${checked.chip.formats.thresholdShift}) cannot express gIF's V ≥ θ; it fires at V > θ`, pop.span));
+  }
   const { constants, scale } = quantized;
   if (quantized.decayError > 0.05) {
     diagnostics.push(warning("W202", `'${pop.name}': the chip's decay arithmetic realises the time constants only within ${(quantized.decayError * 100).toFixed(1)}% at dt = ${checked.dtMs}ms`, pop.span));
@@ -138,14 +186,24 @@ function lowerEncoder(pop: CheckedPopulation, dtMs: number): Encoder {
   return { kind: "spikes", steps: [...new Set(encoder.timesMs.map((t) => Math.round(t / dtMs)))].sort((a, b) => a - b) };
 }
 
-/** Per-synapse delays in steps, null for a fixed delay, undefined on error. */
-function quantizeDelays(synapses: FloatSynapses, dtMs: number, maxDelay: number, connection: { name: string; span: CheckedNetwork["connections"][number]["span"] }, diagnostics: Diagnostic[]): Uint8Array | null | undefined {
+/**
+ * Per-synapse delays in steps, null for a fixed delay, undefined on error. Random draws are rounded
+ * to whole steps (documented); delays the user wrote out (a list or a file) must already be whole.
+ */
+function quantizeDelays(synapses: FloatSynapses, dtMs: number, maxDelay: number, connection: CheckedConnection, diagnostics: Diagnostic[]): Uint8Array | null | undefined {
   if (!synapses.delaysMs) return null;
+  const exact = connection.delay.kind === "random" && (connection.delay.initializerMs.kind === "values" || connection.delay.initializerMs.kind === "constant");
   const steps = new Uint8Array(synapses.delaysMs.length);
   for (let i = 0; i < steps.length; i++) {
-    const d = Math.round(synapses.delaysMs[i] / dtMs);
+    const ms = synapses.delaysMs[i];
+    const d = Math.round(ms / dtMs);
+    if (exact && Math.abs(d * dtMs - ms) > 1e-6 * Math.max(dtMs, Math.abs(ms))) {
+      const span = connection.delay.kind === "random" ? connection.delay.span : connection.span;
+      diagnostics.push(error("E112", `${describe(connection.name)}: delay ${ms}ms is not a whole number of steps of dt = ${dtMs}ms`, span));
+      return undefined;
+    }
     if (d < 1 || d > maxDelay) {
-      diagnostics.push(error("E106", `${describe(connection.name)} draws a delay of ${d} steps; the chip's delays are 1..${maxDelay} steps`, connection.span));
+      diagnostics.push(error("E106", `${describe(connection.name)} has a delay of ${d} steps; the chip's delays are 1..${maxDelay} steps`, connection.span));
       return undefined;
     }
     steps[i] = d;
@@ -153,50 +211,27 @@ function quantizeDelays(synapses: FloatSynapses, dtMs: number, maxDelay: number,
   return steps;
 }
 
-function toConnectivity(synapses: FloatSynapses, mantissas: Int32Array): Connectivity {
+function toConnectivity(synapses: FloatSynapses, mantissas: Int32Array, conv: CheckedConnection["conv"]): Connectivity {
+  if (synapses.kind === "conv2d") return { kind: "conv2d", ...conv!, weights: mantissas };
   if (synapses.kind === "dense") return { kind: "dense", weights: mantissas };
   if (synapses.kind === "oneToOne") return { kind: "oneToOne", weights: mantissas };
   return { kind: "sparse", rowStart: synapses.rowStart!, post: synapses.post!, weights: mantissas };
 }
 
-/** Adds a projection's synapses to the per-neuron fan-in and synapse-memory demand of its targets. */
-function countDemand(connectivity: Connectivity, sourceSize: number, targetFirst: number, targetSize: number, bitsPerSynapse: number, fanIn: Float64Array, synapseBits: Float64Array): void {
-  if (connectivity.kind === "dense") {
-    // A dense table is stored whole, zeros included; only non-zero entries produce events.
-    for (let post = 0; post < targetSize; post++) {
-      let nonZero = 0;
-      for (let pre = 0; pre < sourceSize; pre++) if (connectivity.weights[post * sourceSize + pre] !== 0) nonZero++;
-      fanIn[targetFirst + post] += nonZero;
-      synapseBits[targetFirst + post] += sourceSize * bitsPerSynapse;
-    }
-    return;
-  }
-  const posts = connectivity.kind === "sparse" ? connectivity.post : null;
-  for (let i = 0; i < connectivity.weights.length; i++) {
-    const post = posts ? posts[i] : i;
-    fanIn[targetFirst + post] += 1;
-    synapseBits[targetFirst + post] += bitsPerSynapse;
-  }
-}
-
 function checkFanOut(projections: Projection[], populations: Population[], placement: ChipNetwork["placement"], chip: ChipNetwork["chip"], neuronCount: number, diagnostics: Diagnostic[]): void {
-  const coreOf = coreOfNeurons(placement, populations.map((p) => p.firstNeuron), neuronCount);
   const limit = chip.limits.maxFanOutCores;
   if (limit >= placement.cores.length) return;
+  const coreOf = coreOfNeurons(placement, populations.map((p) => p.firstNeuron), neuronCount);
   const destinations = new Map<number, Set<number>>();
   for (const projection of projections) {
     const source = populations[projection.source];
     const target = populations[projection.target];
-    const c = projection.connectivity;
-    const add = (pre: number, post: number) => {
+    forEachStoredSynapse(projection, source, target, (pre, post) => {
       const id = source.firstNeuron + pre;
       let set = destinations.get(id);
       if (!set) destinations.set(id, (set = new Set()));
       set.add(coreOf[target.firstNeuron + post]);
-    };
-    if (c.kind === "dense") for (let post = 0; post < target.size; post++) for (let pre = 0; pre < source.size; pre++) add(pre, post);
-    else if (c.kind === "oneToOne") for (let i = 0; i < source.size; i++) add(i, i);
-    else for (let pre = 0; pre < source.size; pre++) for (let k = c.rowStart[pre]; k < c.rowStart[pre + 1]; k++) add(pre, c.post[k]);
+    });
   }
   for (const [id, set] of destinations) {
     if (set.size > limit) {

@@ -90,7 +90,11 @@ function checkType(what: string, spec: ParamSpec, value: Value, diagnostics: Dia
     diagnostics.push(error("E106", `${label} must be one of: ${type.words.join(", ")}`, value.span));
     return false;
   }
-  if (type.kind === "initializer" && (value.kind === "call" || value.kind === "list")) return true;
+  if (type.kind === "initializer" && (value.kind === "call" || value.kind === "list")) {
+    // Initialiser arguments and list items carry the parameter's unit: uniform(1ms, 5ms), [1, 2].
+    const numbers = value.kind === "list" ? value.items : value.name === "file" ? [] : value.args.map((a) => a.value);
+    return numbers.every((item) => checkNumber(label, type.dimension, type.optionalUnit ?? false, item, diagnostics));
+  }
   if (type.kind === "list") {
     if (value.kind !== "list") {
       diagnostics.push(error("E109", `${label} must be a list such as [1ms, 5ms]`, value.span));

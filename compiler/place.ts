@@ -28,7 +28,7 @@ export function placeNetwork(demand: PlacementDemand, chip: ChipConfig, diagnost
         break;
       }
       if (demand.synapseBits[id] > synapseMemoryBitsPerCore) {
-        diagnostics.push(error("E120", `neuron ${i} of '${pop.name}' needs ${demand.synapseBits[id]} bits of synapse memory, more than a whole core of the ${chip.preset} chip holds (${synapseMemoryBitsPerCore}); use ${alternatives}`, null));
+        diagnostics.push(error("E120", `neuron ${i} of '${pop.name}' needs ${demand.synapseBits[id]} bits of synapse memory, more than a whole core of the ${chip.preset} chip holds (${synapseMemoryBitsPerCore}, over by ${demand.synapseBits[id] - synapseMemoryBitsPerCore}); use ${alternatives}`, null));
         fits = false;
         break;
       }
@@ -62,7 +62,7 @@ export function placeNetwork(demand: PlacementDemand, chip: ChipConfig, diagnost
     diagnostics.push(
       error(
         "E120",
-        `the network needs ${cores.length} cores but the ${chip.preset} chip has ${chip.coreCount} (over by ${cores.length - chip.coreCount}); use ${alternatives}, or raise 'cores' in the chip block`,
+        `the network needs ${cores.length} cores but the ${chip.preset} chip has ${chip.coreCount} (over by ${cores.length - chip.coreCount}); use fewer neurons, raise 'cores' (or 'neurons_per_core') in the chip block, or use a larger preset (--chip generic)`,
         null,
       ),
     );

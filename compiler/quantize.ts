@@ -32,6 +32,7 @@ export function quantizeNeuron(model: NeuronModelSpec, chip: ChipConfig): Quanti
   // threshold positive; the resting potential then becomes a bias.
   const originMv = model.reset.kind === "value" ? model.reset.valueMv : model.restMv;
   const span = Math.abs(model.thresholdMv - originMv) || 1;
+  const grid = 2 ** (chip.formats.thresholdShift ?? 0);
   const lsbPerMv = thresholdLsb(chip) / span;
   const useShift = model.shiftDecay || !chip.formats.decayKinds.includes("multiply");
   const voltage = quantizeDecay(model.voltageKeep, useShift);
@@ -43,13 +44,10 @@ export function quantizeNeuron(model: NeuronModelSpec, chip: ChipConfig): Quanti
   const leak = 1 - voltage.realised;
   const biasPerStepMv = model.biasMode === "perStep" ? model.biasMv : leak * (model.restMv - originMv + model.biasMv);
   let threshold = Math.round((model.thresholdMv - originMv) * lsbPerMv);
-  // The chip fires on v > threshold; "V ≥ θ" on integers is v > θ − 1.
+  // The chip fires on v > threshold; "V ≥ θ" on integers is v > θ − 1 — unless the threshold must lie
+  // on a grid (Loihi's vth << 6), where θ − 1 rounds back to θ: the compiler warns (W203).
   if (model.spikeAtEqual) threshold -= 1;
-  if (chip.formats.weightShift > 0 && !model.spikeAtEqual) {
-    // Loihi stores vth as a mantissa shifted left by 6: keep the threshold on that grid.
-    const grid = 2 ** chip.formats.weightShift;
-    threshold = Math.round(threshold / grid) * grid;
-  }
+  threshold = Math.round(threshold / grid) * grid;
   const constants: NeuronConstants = {
     model: model.model,
     decay,
@@ -130,15 +128,22 @@ export function weightSign(values: Float64Array): WeightSign {
 export function quantizeWeights(values: Float64Array, bits: number, chip: ChipConfig, fixedExponent: number | null): QuantizedWeights | null {
   const sign = weightSign(values);
   const [low, high] = mantissaRange(bits, sign);
-  const limit = Math.max(Math.abs(low), high);
+  // The exponent must fit both ends: the largest positive weight against `high` and the most
+  // negative against `low` (two's complement has one more negative value than positive ones).
+  let needed = 0;
   let maxAbs = 0;
-  for (const v of values) maxAbs = Math.max(maxAbs, Math.abs(v));
+  for (const v of values) {
+    maxAbs = Math.max(maxAbs, Math.abs(v));
+    if (v > 0) needed = Math.max(needed, v / high);
+    else if (v < 0) needed = Math.max(needed, v / low);
+  }
   const shift = chip.formats.weightShift;
   let exponent = fixedExponent ?? chip.formats.minWeightExponent;
-  if (fixedExponent === null && maxAbs > 0) {
-    exponent = Math.max(chip.formats.minWeightExponent, Math.ceil(Math.log2(maxAbs / limit)) - shift);
-    // Rounding can push the largest weight one step over the range; the next exponent then fits.
-    if (Math.round(maxAbs / 2 ** (shift + exponent)) > limit) exponent += 1;
+  if (fixedExponent === null && needed > 0) {
+    exponent = Math.max(chip.formats.minWeightExponent, Math.ceil(Math.log2(needed)) - shift);
+    // Rounding can push an extreme weight one step over the range; the next exponent then fits.
+    const fits = (e: number) => values.every((v) => { const m = Math.round(v / 2 ** (shift + e)); return m >= low && m <= high; });
+    if (!fits(exponent)) exponent += 1;
   }
   if (exponent > chip.formats.maxWeightExponent) return null;
   const step = 2 ** (shift + exponent);

@@ -30,6 +30,7 @@ function validate(net: ChipNetwork): Problem {
   if (!inRange(chip.limits.maxDelaySteps, 1, 255)) return "maxDelaySteps must be 1..255";
   if (!Array.isArray(net.populations) || !Array.isArray(net.projections)) return "populations or projections missing";
   if (!isInt(net.seed) || !isInt(net.defaultSteps) || net.defaultSteps < 0) return "bad seed or default steps";
+  if (typeof net.dtUs !== "number" || !(net.dtUs > 0) || !Number.isFinite(net.dtUs)) return "dtUs must be a positive number";
   let expectedFirst = 0;
   for (const [i, pop] of net.populations.entries()) {
     const problem = validatePopulation(pop, expectedFirst, net);
@@ -45,6 +46,7 @@ function validate(net: ChipNetwork): Problem {
 
 function validatePopulation(pop: Population, expectedFirst: number, net: ChipNetwork): Problem {
   if (!inRange(pop.size, 1, 1 << 28)) return "size must be ≥ 1";
+  if (!Array.isArray(pop.shape) || !pop.shape.every((d) => inRange(d, 1, 1 << 28)) || pop.shape.reduce((a, b) => a * b, 1) !== pop.size) return "shape does not multiply to size";
   if (pop.firstNeuron !== expectedFirst) return "neuron ids are not contiguous";
   if (pop.initialVoltage !== null && !(pop.initialVoltage instanceof Int32Array && pop.initialVoltage.length === pop.size)) return "initialVoltage has the wrong length or type";
   const vMax = 2 ** (net.chip.formats.voltageBits - 1) - 1;
@@ -59,12 +61,14 @@ function validatePopulation(pop: Population, expectedFirst: number, net: ChipNet
   if (pop.kind !== "neuron" || !pop.neuron) return "neuron population without constants";
   const n = pop.neuron;
   const d = n.decay;
+  if (!net.chip.formats.decayKinds.includes(d.kind)) return `the chip has no ${d.kind} decay`;
   if (d.kind === "multiply") {
     if (!inRange(d.currentRetain, 0, 4096) || !inRange(d.voltageRetain, 0, 4096)) return "decay retain must be 0..4096";
   } else if (d.kind === "shift") {
     if (!inRange(d.currentShift, 0, 31) || !inRange(d.voltageShift, 0, 31)) return "decay shift must be 0..31";
   } else return "unknown decay kind";
   if (!inRange(n.threshold, -vMax, vMax) || !inRange(n.bias, -vMax, vMax)) return "threshold or bias out of the voltage range";
+  if (n.threshold % 2 ** (net.chip.formats.thresholdShift ?? 0) !== 0) return "threshold is off the chip's threshold grid";
   if (!inRange(n.refractorySteps, 0, 255)) return "refractorySteps must be 0..255";
   const r = n.reset;
   if (!(r.kind === "zero" || r.kind === "subtract" || (r.kind === "value" && inRange(r.value, -vMax, vMax)))) return "bad reset";
@@ -76,9 +80,15 @@ function validateProjection(p: Projection, net: ChipNetwork): Problem {
   if (!inRange(p.source, 0, pops.length - 1) || !inRange(p.target, 0, pops.length - 1)) return "source or target out of range";
   if (pops[p.target].kind !== "neuron") return "target is an input population";
   const f = net.chip.formats;
-  if (!inRange(p.weightBits, 1, 16)) return "weightBits must be 1..16";
-  if (!inRange(p.weightExponent, f.minWeightExponent, f.maxWeightExponent) || f.weightShift + p.weightExponent < 0) return "weight exponent out of the chip's range";
-  if (f.weightShift + p.weightExponent > 30) return "weight exponent too large";
+  if (!inRange(p.weightBits, 1, Math.min(16, f.maxWeightBits))) return `weightBits must be 1..${Math.min(16, f.maxWeightBits)}`;
+  const exponents = p.channelExponents ? [...p.channelExponents] : [p.weightExponent];
+  if (p.channelExponents && !(p.channelExponents instanceof Int32Array && p.channelExponents.length === pops[p.target].shape[0] && pops[p.target].size % p.channelExponents.length === 0)) {
+    return "channelExponents must have one entry per output channel (target.shape[0])";
+  }
+  for (const e of exponents) {
+    if (!inRange(e, f.minWeightExponent, f.maxWeightExponent) || f.weightShift + e < 0) return "weight exponent out of the chip's range";
+    if (f.weightShift + e > 30) return "weight exponent too large";
+  }
   if (!inRange(p.delaySteps, 1, net.chip.limits.maxDelaySteps)) return "delaySteps out of range";
   const sourceSize = pops[p.source].size;
   const targetSize = pops[p.target].size;
@@ -96,6 +106,11 @@ function validateProjection(p: Projection, net: ChipNetwork): Problem {
     for (let i = 0; i < sourceSize; i++) if (c.rowStart[i + 1] < c.rowStart[i]) return "CSR rowStart is not increasing";
     if (!(c.post instanceof Int32Array) || !(c.weights instanceof Int32Array) || c.post.length !== count || c.weights.length !== count) return "CSR arrays have the wrong length";
     if (c.post.some((j) => j < 0 || j >= targetSize)) return "CSR target index out of range";
+  } else if (c.kind === "conv2d") {
+    const problem = validateConv(c, pops[p.source].shape, pops[p.target].shape);
+    if (problem) return problem;
+    count = c.weights.length;
+    if (p.delays !== null) return "a convolution has one delay, not per-synapse delays";
   } else return "unknown connectivity";
   const limit = 2 ** p.weightBits;
   if (c.weights.some((w) => w <= -limit || w >= limit)) return `a weight mantissa does not fit ${p.weightBits} bits`;
@@ -124,5 +139,17 @@ function validatePlacement(net: ChipNetwork, neuronCount: number): Problem {
   }
   if (covered.some((c) => c === 0)) return "a neuron is not placed on any core";
   if (!Array.isArray(net.probes) || net.probes.some((p) => !inRange(p.population, 0, net.populations.length - 1) || net.populations[p.population].kind !== "neuron" || (p.variable !== "v" && p.variable !== "u"))) return "bad probe";
+  return null;
+}
+
+function validateConv(c: Extract<Projection["connectivity"], { kind: "conv2d" }>, sourceShape: number[], targetShape: number[]): Problem {
+  if (sourceShape.length !== 3 || targetShape.length !== 3) return "a convolution needs [C, H, W] shapes on both sides";
+  const [inC, inH, inW] = sourceShape;
+  const [outC, outH, outW] = targetShape;
+  const [kh, kw] = c.kernel ?? [];
+  if (![kh, kw, ...c.stride, ...c.padding].every((x) => inRange(x, 0, 1 << 16)) || kh < 1 || kw < 1 || c.stride[0] < 1 || c.stride[1] < 1) return "bad kernel, stride or padding";
+  if (!inRange(c.groups, 1, inC) || inC % c.groups !== 0 || outC % c.groups !== 0) return "groups must divide both channel counts";
+  if (Math.floor((inH + 2 * c.padding[0] - kh) / c.stride[0]) + 1 !== outH || Math.floor((inW + 2 * c.padding[1] - kw) / c.stride[1]) + 1 !== outW) return "the target shape is not the convolution's output shape";
+  if (!(c.weights instanceof Int32Array) || c.weights.length !== outC * (inC / c.groups) * kh * kw) return "conv2d weights have the wrong length";
   return null;
 }

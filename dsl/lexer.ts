@@ -152,6 +152,11 @@ export const allTokens: TokenType[] = [
   MultiplicativeOperator,
 ];
 
+/**
+ * "full" position tracking because the parser's node locations need each token's end offset.
+ * `ensureOptimizations` makes a token pattern that chevrotain cannot index by first character fail
+ * at load time (in the tests) instead of silently slowing every parse down.
+ */
 const snnLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: true });
 
 // ---- Token text → values -----------------------------------------------------------------------

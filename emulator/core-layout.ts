@@ -9,14 +9,17 @@
  * The host owns the memory: it writes every table into linear memory, puts the pointers into a
  * header of HEADER_WORDS i32 words (word w at byte headerPtr + 4w) and calls `init(headerPtr)`.
  * "Internal" neuron indices are the global ids with each population padded to a multiple of
- * 4 (LANES) so that every population starts on a 16-byte boundary for the SIMD update.
+ * POP_ALIGN, so that every population starts on a 64-byte boundary and the SIMD update can take
+ * four i32x4 vectors per iteration without a tail.
  */
 
-/** SIMD width: neurons per i32x4 vector; populations are padded to a multiple of this. */
+/** SIMD width: neurons per i32x4 vector. */
 export const LANES = 4;
+/** Populations are padded to a multiple of this many internal slots (four vectors). */
+export const POP_ALIGN = 16;
 
 // ---- header: i32 words ------------------------------------------------------------------------
-/** Internal neuron slots (sum of padded population sizes), a multiple of LANES. */
+/** Internal neuron slots (sum of padded population sizes), a multiple of POP_ALIGN. */
 export const H_NPAD = 0;
 /** Slots of the delay ring, maxDelaySteps + 1. */
 export const H_RING = 1;
@@ -47,9 +50,12 @@ export const H_CORE_OF = 14;
 export const H_PACKETS = 15;
 /** i32[nPad]: hops of those packets (sum of Manhattan distances). */
 export const H_HOPS = 16;
-/** i32[nPad+1]: destination pairs of neuron n are destStart[n] .. destStart[n+1]-1. */
+/** i32[nPad+1]: destination entries of neuron n are destStart[n] .. destStart[n+1]-1. */
 export const H_DEST_START = 17;
-/** i32[2·nPairs]: (destination core, synapses of the neuron on that core). */
+/**
+ * u32[nEntries]: core | (synapses << H_DEST_BITS): synapses of the neuron on that core (a count too
+ * large for its bits is split over several entries of the same core).
+ */
 export const H_DEST = 18;
 /** Number of cores the placement uses (cores 0 .. activeCores-1). */
 export const H_CORES = 19;
@@ -87,6 +93,8 @@ export const H_SCALAR = 36;
 export const H_IDLE_CORE = 37;
 /** Out: spikes written by the last runSteps call. */
 export const H_OUT_WRITTEN = 38;
+/** Bits of the core field of a H_DEST entry. */
+export const H_DEST_BITS = 39;
 /** f64[5] at word 40 (byte 160): cycles per update, synaptic event, packet, hop, barrier. */
 export const H_COSTS = 40;
 export const HEADER_WORDS = 64;
@@ -95,7 +103,7 @@ export const HEADER_WORDS = 64;
 export const POP_WORDS = 16;
 /** POP_NEURON, POP_RATE, POP_RASTER or POP_SILENT. */
 export const P_KIND = 0;
-/** First internal index (a multiple of LANES). */
+/** First internal index (a multiple of POP_ALIGN). */
 export const P_BASE = 1;
 export const P_SIZE = 2;
 /** First global id. */

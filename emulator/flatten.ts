@@ -78,28 +78,41 @@ function forEachRow(
     len: 0, post: new Int32Array(cap), weight: new Int32Array(cap),
     delay: perSynapse ? new Uint8Array(cap) : null,
   };
-  const push = (post: number, w: number, k: number): void => {
-    if (w === 0) return; // zero mantissa: no synapse (docs/chip.md §3)
-    if (post < 0 || post >= targetSize) fail(`${proj.name}: target index ${post} out of range`);
-    row.post[row.len] = post;
-    row.weight[row.len] = w;
-    if (perSynapse) row.delay![row.len] = perSynapse[k];
-    row.len++;
-  };
   const expected = c.kind === "dense" ? sourceSize * targetSize
     : c.kind === "oneToOne" ? sourceSize : c.weights.length;
   if (c.weights.length !== expected) fail(`${proj.name}: weights have the wrong length`);
   if (perSynapse && perSynapse.length !== expected) fail(`${proj.name}: delays have the wrong length`);
   if (c.kind === "oneToOne" && sourceSize !== targetSize) fail(`${proj.name}: oneToOne sizes differ`);
+  const { post, weight, delay } = row;
+  const w = c.weights;
+  // one loop per kind, no per-synapse call: this runs twice over every synapse (CUBA-160k: 51 M)
   for (let pre = 0; pre < sourceSize; pre++) {
-    row.len = 0;
-    if (c.kind === "dense") {
-      for (let post = 0, k = pre; post < targetSize; post++, k += sourceSize) push(post, c.weights[k], k);
-    } else if (c.kind === "sparse") {
-      for (let k = c.rowStart[pre]; k < c.rowStart[pre + 1]; k++) push(c.post[k], c.weights[k], k);
-    } else {
-      push(pre, c.weights[pre], pre);
+    let len = 0;
+    if (c.kind === "sparse") {
+      const to = c.post;
+      for (let k = c.rowStart[pre], end = c.rowStart[pre + 1]; k < end; k++) {
+        if (w[k] === 0) continue; // zero mantissa: no synapse (docs/chip.md §3)
+        post[len] = to[k];
+        weight[len] = w[k];
+        if (delay) delay[len] = perSynapse![k];
+        len++;
+      }
+      for (let j = 0; j < len; j++) if (!(post[j] >= 0 && post[j] < targetSize)) fail(`${proj.name}: target ${post[j]} out of range`);
+    } else if (c.kind === "dense") {
+      for (let to = 0, k = pre; to < targetSize; to++, k += sourceSize) {
+        if (w[k] === 0) continue;
+        post[len] = to;
+        weight[len] = w[k];
+        if (delay) delay[len] = perSynapse![k];
+        len++;
+      }
+    } else if (w[pre] !== 0) {
+      post[0] = pre;
+      weight[0] = w[pre];
+      if (delay) delay[0] = perSynapse![pre];
+      len = 1;
     }
+    row.len = len;
     visit(pre, row);
   }
 }
@@ -197,15 +210,17 @@ export function flattenNetwork(net: ChipNetwork): FlatNetwork {
       if (row.len === 0) return;
       const g = src.firstNeuron + pre;
       let s = synCursor[g], seg = segCursor[g];
-      const put = (k: number, at: number): void => {
+      const first = tgt.firstNeuron;
+      for (let k = 0; k < row.len; k++) {
         const w = row.weight[k];
-        if (!Number.isInteger(w) || w < -32768 || w > 32767) fail(`${proj.name}: mantissa ${w}`);
-        post[at] = tgt.firstNeuron + row.post[k];
-        weight[at] = w;
-      };
+        if (!(w >= -32768 && w <= 32767 && Number.isInteger(w))) fail(`${proj.name}: mantissa ${w}`);
+      }
       if (!row.delay) {
         segSyn[seg] = s; segDelay[seg] = proj.delaySteps; segShift[seg++] = shift;
-        for (let k = 0; k < row.len; k++) put(k, s++);
+        for (let k = 0; k < row.len; k++, s++) {
+          post[s] = first + row.post[k];
+          weight[s] = row.weight[k];
+        }
       } else {
         // counting sort by delay: perDelay[d] becomes the next free slot of delay d
         perDelay.fill(0);
@@ -217,7 +232,11 @@ export function flattenNetwork(net: ChipNetwork): FlatNetwork {
           perDelay[d] = s;
           s += c;
         }
-        for (let k = 0; k < row.len; k++) put(k, perDelay[row.delay[k]]++);
+        for (let k = 0; k < row.len; k++) {
+          const at = perDelay[row.delay[k]]++;
+          post[at] = first + row.post[k];
+          weight[at] = row.weight[k];
+        }
       }
       synCursor[g] = s; segCursor[g] = seg;
     });
@@ -242,32 +261,32 @@ function spikeCosts(
   const packets = new Int32Array(n), hops = new Int32Array(n), destStart = new Int32Array(n + 1);
   const count = new Int32Array(Math.max(coreCount, 1));
   let dest = new Int32Array(1024), pairs = 0;
-  const touched: number[] = [];
+  const touched = new Int32Array(Math.max(coreCount, 1));
   for (let g = 0; g < n; g++) {
+    let nt = 0;
     for (let k = synStart[g]; k < synStart[g + 1]; k++) {
       const c = coreOf[post[k]];
-      if (count[c]++ === 0) touched.push(c);
+      if (count[c]++ === 0) touched[nt++] = c; // cores in order of first synapse
     }
-    touched.sort((a, b) => a - b);
-    if (2 * (pairs + touched.length) > dest.length) {
-      const grown = new Int32Array(Math.max(2 * dest.length, 2 * (pairs + touched.length)));
+    if (2 * (pairs + nt) > dest.length) {
+      const grown = new Int32Array(Math.max(2 * dest.length, 2 * (pairs + nt)));
       grown.set(dest);
       dest = grown;
     }
     const home = coreOf[g];
     const hx = home % meshWidth, hy = Math.floor(home / meshWidth);
     let h = 0;
-    for (const c of touched) {
+    for (let j = 0; j < nt; j++) {
+      const c = touched[j];
       h += Math.abs((c % meshWidth) - hx) + Math.abs(Math.floor(c / meshWidth) - hy);
       dest[2 * pairs] = c;
       dest[2 * pairs + 1] = count[c];
       pairs++;
       count[c] = 0;
     }
-    packets[g] = touched.length;
+    packets[g] = nt;
     hops[g] = h;
     destStart[g + 1] = pairs;
-    touched.length = 0;
   }
   return { packets, hops, destStart, dest: dest.slice(0, 2 * pairs) };
 }

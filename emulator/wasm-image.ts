@@ -9,7 +9,7 @@
  *   — runMark —  per-run buffers (outputs, encoder tables of one chunk, probe rows of one chunk)
  * The image part is written once; each run resets the allocator to runMark, so repeated runs
  * reuse the same memory. Internal neuron index = global id with every population padded to a
- * multiple of LANES (populations ordered by first id, so internal order follows global order).
+ * multiple of POP_ALIGN (populations ordered by first id, so internal order follows global order).
  * Browser-safe: no Node APIs.
  */
 import type { ChipNetwork, Population } from "../compiler/ir.ts";
@@ -126,6 +126,38 @@ function neuronRecord(rec: Int32Array, pop: Population): void {
   rec[L.P_REFRACTORY] = int(k.refractorySteps, "refractorySteps", 0, 255);
 }
 
+/**
+ * Packs the (core, synapses) pairs into one u32 each: core in the low `bits`, count above it. This
+ * halves the table, which is about as long as the synapse list on big meshes (CUBA-160k: 22 M
+ * pairs for 51 M synapses). A count that does not fit is split over several entries.
+ */
+export function packDestinations(flat: FlatNetwork, cores: number): { bits: number; start: Int32Array; entries: Int32Array } {
+  const bits = Math.max(1, Math.ceil(Math.log2(Math.max(cores, 2))));
+  const most = 2 ** (32 - bits) - 1;
+  const n = flat.neuronCount, pairs = flat.dest.length / 2, dest = flat.dest;
+  const scale = 2 ** bits;
+  let largest = 0;
+  for (let k = 1; k < dest.length; k += 2) largest = Math.max(largest, dest[k]);
+  if (largest <= most) {
+    // the usual case: one entry per pair, same start indices
+    const entries = new Int32Array(pairs);
+    for (let k = 0; k < pairs; k++) entries[k] = dest[2 * k] | (dest[2 * k + 1] * scale);
+    return { bits, start: flat.destStart, entries };
+  }
+  let extra = 0;
+  for (let k = 0; k < pairs; k++) extra += Math.ceil(dest[2 * k + 1] / most) - 1;
+  const start = new Int32Array(n + 1), entries = new Int32Array(pairs + extra);
+  let e = 0;
+  for (let g = 0; g < n; g++) {
+    start[g] = e;
+    for (let k = flat.destStart[g]; k < flat.destStart[g + 1]; k++) {
+      for (let left = dest[2 * k + 1]; left > 0; left -= most) entries[e++] = dest[2 * k] | (Math.min(left, most) * scale);
+    }
+  }
+  start[n] = e;
+  return { bits, start, entries };
+}
+
 /** Allocates and writes the image of `net` into a fresh core instance. */
 export function buildImage(
   net: ChipNetwork, flat: FlatNetwork, ex: CoreExports, kernel: "simd" | "scalar",
@@ -136,7 +168,7 @@ export function buildImage(
   let nPad = 0;
   const pops: PopLayout[] = order.map((index) => {
     const pop = net.populations[index];
-    const padded = Math.ceil(pop.size / L.LANES) * L.LANES;
+    const padded = Math.ceil(pop.size / L.POP_ALIGN) * L.POP_ALIGN;
     const p = { index, pop, base: nPad, padded, record: 0 };
     nPad += padded;
     return p;
@@ -156,7 +188,8 @@ export function buildImage(
   const segDelay = arena.alloc(nSeg * 4), segShift = arena.alloc(nSeg * 4);
   const post = arena.alloc(nSyn * 4), weight = arena.alloc(nSyn * 2);
   const coreOf = arena.alloc(nPad * 4), packets = arena.alloc(nPad * 4), hops = arena.alloc(nPad * 4);
-  const destStart = arena.alloc((nPad + 1) * 4), dest = arena.alloc(flat.dest.length * 4);
+  const packed = packDestinations(flat, cores);
+  const destStart = arena.alloc((nPad + 1) * 4), dest = arena.alloc(packed.entries.length * 4);
   const coreUpdates = arena.alloc(cores * 4), stepCounts = arena.alloc(cores * 12);
   const totals = arena.alloc(cores * 32);
   const spikeList = arena.alloc(nPad * 4);
@@ -168,7 +201,7 @@ export function buildImage(
     [L.H_V, v], [L.H_U, u], [L.H_REF, ref], [L.H_ACC, acc], [L.H_SEG_START, segStart],
     [L.H_SEG_SYN, segSyn], [L.H_SEG_DELAY, segDelay], [L.H_SEG_SHIFT, segShift], [L.H_POST, post],
     [L.H_WEIGHT, weight], [L.H_CORE_OF, coreOf], [L.H_PACKETS, packets], [L.H_HOPS, hops],
-    [L.H_DEST_START, destStart], [L.H_DEST, dest], [L.H_CORES, cores],
+    [L.H_DEST_START, destStart], [L.H_DEST, dest], [L.H_DEST_BITS, packed.bits], [L.H_CORES, cores],
     [L.H_CORE_UPDATES, coreUpdates], [L.H_STEP_COUNTS, stepCounts], [L.H_TOTALS, totals],
     [L.H_SPIKE_LIST, spikeList], [L.H_PROBE_TABLE, probeTable],
     [L.H_SCALAR, kernel === "scalar" ? 1 : 0],
@@ -216,10 +249,10 @@ export function buildImage(
   i32(ex, coreOf, nPad).set(toInternal(nPad, pops, flat.coreOf, () => 0));
   i32(ex, packets, nPad).set(toInternal(nPad, pops, flat.packets, () => 0));
   i32(ex, hops, nPad).set(toInternal(nPad, pops, flat.hops, () => 0));
-  const ds = toInternal(nPad, pops, flat.destStart, (p) => flat.destStart[p.pop.firstNeuron + p.pop.size], 1);
-  ds[nPad] = flat.dest.length / 2;
+  const ds = toInternal(nPad, pops, packed.start, (p) => packed.start[p.pop.firstNeuron + p.pop.size], 1);
+  ds[nPad] = packed.entries.length;
   i32(ex, destStart, nPad + 1).set(ds);
-  i32(ex, dest, flat.dest.length).set(flat.dest);
+  i32(ex, dest, packed.entries.length).set(packed.entries);
   i32(ex, coreUpdates, cores).set(flat.coreUpdates);
   ex.init(header);
   return {

@@ -10,20 +10,26 @@ export const WASM_CORE_URL = new URL("../build/release.wasm", import.meta.url);
 
 let cached: Promise<WebAssembly.Module> | null = null;
 
-/** Compiles the core once per process; each emulator still gets its own instance. */
-export function loadWasmCore(): Promise<WebAssembly.Module> {
-  cached ??= (async () => {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(await readFile(WASM_CORE_URL)); // a plain ArrayBuffer-backed copy for BufferSource
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-        throw new Error(`the wasm core is not built: run \`npm run asbuild\` (missing ${WASM_CORE_URL.pathname})`);
-      }
-      throw err;
+async function compileFile(url: URL): Promise<WebAssembly.Module> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(await readFile(url)); // a plain ArrayBuffer-backed copy for BufferSource
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new Error(`the wasm core is not built: run \`npm run asbuild\` (missing ${url.pathname})`);
     }
-    return WebAssembly.compile(bytes);
-  })();
+    throw err;
+  }
+  return WebAssembly.compile(bytes);
+}
+
+/**
+ * Compiles the core (once per process for the default file; each emulator still gets its own
+ * instance). `url` points elsewhere, e.g. at build/debug.wasm.
+ */
+export function loadWasmCore(url: URL = WASM_CORE_URL): Promise<WebAssembly.Module> {
+  if (url.href !== WASM_CORE_URL.href) return compileFile(url);
+  cached ??= compileFile(url);
   cached.catch(() => { cached = null; }); // a later build can still be picked up
   return cached;
 }

@@ -56,9 +56,59 @@ type N = u16;
   return sizeof<T>() == 1;
 }
 
-/** The SIMD template. Returns the new number of spikes in this step's list. */
-function simdKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
+/**
+ * Four neurons starting at internal index i. Returns the lane mask of their spikes. Inlined four
+ * times per loop iteration: V8 does not unroll loops, and independent chains in one iteration
+ * measured ~15 % (two) and ~25 % (four) faster than one on CUBA-4000.
+ */
+// @ts-ignore: decorator
+@inline function vec4<Mul, Ref, Sub>(
+  i: i32, accRow: usize, cShift: i32, vShift: i32, wrapShift: i32,
+  cr: v128, vr: v128, cm: v128, vm: v128, thr: v128, bias: v128, rval: v128, refSteps: v128,
+  hi: v128, lo: v128, vmax: v128, vmin: v128,
+): i32 {
   const MULT = on<Mul>(), REFR = on<Ref>(), SUB = on<Sub>();
+  const low12 = i32x4.splat(4095), one = i32x4.splat(1), zero = i32x4.splat(0);
+  const off = <usize>i << 2;
+  const vp = gV + off, up = gU + off, rp = gRef + off;
+  const a = v128.load(accRow + off);
+  v128.store(accRow + off, zero);
+  // current: decay, add this step's input (i32, wrapping), Lava's single wrap correction;
+  // (gt − lt) is −1, 0 or +1 per lane, and shifted by currentBits it is −2H, 0 or +2H
+  const u0 = v128.load(up);
+  const x = i32x4.add(MULT ? mdecay4(u0, cr, low12) : sdecay4(u0, cShift, cm), a);
+  const u = i32x4.add(x, i32x4.shl(i32x4.sub(i32x4.gt_s(x, hi), i32x4.lt_s(x, lo)), wrapShift));
+  v128.store(up, u);
+  // voltage: decay + u + bias (i32), then saturate
+  const v0 = v128.load(vp);
+  let nv = i32x4.add(i32x4.add(MULT ? mdecay4(v0, vr, low12) : sdecay4(v0, vShift, vm), u), bias);
+  nv = i32x4.min_s(i32x4.max_s(nv, vmin), vmax);
+  let sp = i32x4.gt_s(nv, thr);
+  if (REFR) {
+    const r0 = v128.load(rp);
+    const busy = i32x4.gt_s(r0, zero);
+    sp = v128.andnot(sp, busy);
+    // busy lanes count down, spiking lanes load refractorySteps, the rest stay 0
+    v128.store(rp, v128.or(i32x4.max_s(i32x4.sub(r0, one), zero), v128.and(sp, refSteps)));
+    if (SUB) {
+      nv = v128.bitselect(i32x4.sub(nv, thr), nv, sp);
+      v128.store(vp, v128.bitselect(v0, nv, busy)); // busy lanes hold v
+    } else {
+      // a busy lane holds v, and v is its reset value since it last spiked: one select does both
+      v128.store(vp, v128.bitselect(rval, nv, v128.or(sp, busy)));
+    }
+  } else {
+    v128.store(vp, v128.bitselect(SUB ? i32x4.sub(nv, thr) : rval, nv, sp));
+  }
+  return i32x4.bitmask(sp);
+}
+
+/**
+ * The SIMD template: 16 neurons per iteration (populations are padded to POP_ALIGN = 16, so the
+ * padding lanes exist; they compute harmlessly and their spikes are masked off). Returns the new
+ * number of spikes in this step's list.
+ */
+function simdKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
   const base = rd(pop, P_BASE);
   const end = base + rd(pop, P_SIZE);
   const toGlobal = rd(pop, P_GLOBAL) - base;
@@ -69,40 +119,17 @@ function simdKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
   const bias = i32x4.splat(rd(pop, P_BIAS));
   const rval = i32x4.splat(rd(pop, P_RESET_VALUE));
   const refSteps = i32x4.splat(rd(pop, P_REFRACTORY));
-  const hi = i32x4.splat(gWrapHi), lo = i32x4.splat(gWrapLo), twoH = i32x4.splat(gTwoH);
+  const hi = i32x4.splat(gWrapHi), lo = i32x4.splat(gWrapLo);
+  const wrapShift = ctz(gTwoH); // 2H = 2^currentBits; for 32 bits no lane ever wraps
   const vmax = i32x4.splat(gVmax), vmin = i32x4.splat(-gVmax);
-  const low12 = i32x4.splat(4095), one = i32x4.splat(1), zero = i32x4.splat(0);
-  const vp = gV, up = gU, rp = gRef;
-  for (let i = base; i < end; i += 4) {
-    const off = <usize>i << 2;
-    const a = v128.load(accRow + off);
-    v128.store(accRow + off, zero);
-    // current: decay, add this step's input (i32, wrapping), Lava's single wrap correction
-    const u0 = v128.load(up + off);
-    const x = i32x4.add(MULT ? mdecay4(u0, cr, low12) : sdecay4(u0, cShift, cm), a);
-    const u = i32x4.add(
-      i32x4.sub(x, v128.and(i32x4.gt_s(x, hi), twoH)),
-      v128.and(i32x4.lt_s(x, lo), twoH),
-    );
-    v128.store(up + off, u);
-    // voltage: decay + u + bias (i32), then saturate
-    const v0 = v128.load(vp + off);
-    let nv = i32x4.add(i32x4.add(MULT ? mdecay4(v0, vr, low12) : sdecay4(v0, vShift, vm), u), bias);
-    nv = i32x4.min_s(i32x4.max_s(nv, vmin), vmax);
-    let sp = i32x4.gt_s(nv, thr);
-    if (REFR) {
-      const r0 = v128.load(rp + off);
-      const act = i32x4.eq(r0, zero);
-      sp = v128.and(sp, act);
-      nv = v128.bitselect(SUB ? i32x4.sub(nv, thr) : rval, nv, sp);
-      v128.store(vp + off, v128.bitselect(nv, v0, act)); // refractory lanes hold v
-      v128.store(rp + off, v128.bitselect(v128.and(sp, refSteps), i32x4.sub(r0, one), act));
-    } else {
-      v128.store(vp + off, v128.bitselect(SUB ? i32x4.sub(nv, thr) : rval, nv, sp));
-    }
-    let m = i32x4.bitmask(sp);
+  for (let i = base; i < end; i += 16) {
+    const m0 = vec4<Mul, Ref, Sub>(i, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, refSteps, hi, lo, vmax, vmin);
+    const m1 = vec4<Mul, Ref, Sub>(i + 4, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, refSteps, hi, lo, vmax, vmin);
+    const m2 = vec4<Mul, Ref, Sub>(i + 8, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, refSteps, hi, lo, vmax, vmin);
+    const m3 = vec4<Mul, Ref, Sub>(i + 12, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, refSteps, hi, lo, vmax, vmin);
+    let m = m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
     if (m) {
-      if (i + 4 > end) m &= (1 << (end - i)) - 1; // padding lanes never spike
+      if (i + 16 > end) m &= (1 << (end - i)) - 1; // padding lanes never spike
       nsp = emit(m, i, nsp, toGlobal);
     }
   }

@@ -1,7 +1,7 @@
 /**
  * @fileoverview Spike routing and synaptic delivery (docs/chip.md §3 phase 2), walking each
  * projection's connectivity exactly as the IR stores it: dense by column, sparse by CSR row,
- * one-to-one by index. Deliberately no merged synapse table — the wasm core builds one, and the two
+ * one-to-one by index, convolutions by inverting the receptive field of the spiking input. Deliberately no merged synapse table — the wasm core builds one, and the two
  * are meant to be written independently so that a cross-check means something.
  */
 import type { Population, Projection } from "../../compiler/ir.ts";
@@ -51,7 +51,54 @@ export function forEachSynapse(
       if (mantissa !== 0) visit(pre, mantissa, synapseDelay(projection, pre));
       return;
     }
+    case "conv2d":
+      forEachConvSynapse(c, source.shape, target.shape, pre, (post, mantissa) => visit(post, mantissa, projection.delaySteps));
+      return;
   }
+}
+
+/**
+ * A convolution's synapses of input neuron `pre` = (c, y, x): every output (o, i, j) whose
+ * receptive field covers (y, x) through kernel tap (ky, kx), i.e. i·stride − padding + ky = y.
+ */
+function forEachConvSynapse(
+  c: Extract<Projection["connectivity"], { kind: "conv2d" }>,
+  sourceShape: number[],
+  targetShape: number[],
+  pre: number,
+  visit: (post: number, mantissa: number) => void,
+): void {
+  const [inChannels, inHeight, inWidth] = sourceShape;
+  const [outChannels, outHeight, outWidth] = targetShape;
+  const [kh, kw] = c.kernel;
+  const inPerGroup = inChannels / c.groups;
+  const outPerGroup = outChannels / c.groups;
+  const channel = Math.floor(pre / (inHeight * inWidth));
+  const y = Math.floor(pre / inWidth) % inHeight;
+  const x = pre % inWidth;
+  const group = Math.floor(channel / inPerGroup);
+  const ci = channel - group * inPerGroup;
+  for (let o = group * outPerGroup; o < (group + 1) * outPerGroup; o++) {
+    for (let ky = 0; ky < kh; ky++) {
+      const rowOffset = y + c.padding[0] - ky;
+      if (rowOffset < 0 || rowOffset % c.stride[0] !== 0 || rowOffset / c.stride[0] >= outHeight) continue;
+      const i = rowOffset / c.stride[0];
+      for (let kx = 0; kx < kw; kx++) {
+        const colOffset = x + c.padding[1] - kx;
+        if (colOffset < 0 || colOffset % c.stride[1] !== 0 || colOffset / c.stride[1] >= outWidth) continue;
+        const j = colOffset / c.stride[1];
+        const mantissa = c.weights[((o * inPerGroup + ci) * kh + ky) * kw + kx];
+        if (mantissa !== 0) visit((o * outHeight + i) * outWidth + j, mantissa);
+      }
+    }
+  }
+}
+
+/** The exponent of synapses into target neuron `post`: its channel's, or the projection's. */
+export function synapseExponent(projection: Projection, target: Population, post: number): number {
+  const exponents = projection.channelExponents;
+  if (!exponents) return projection.weightExponent;
+  return exponents[Math.floor(post / (target.size / exponents.length))];
 }
 
 /**

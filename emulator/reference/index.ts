@@ -20,7 +20,7 @@ import {
   newStepWork,
   type StepWork,
 } from "./counters.ts";
-import { forEachSynapse, outgoingProjections } from "./delivery.ts";
+import { forEachSynapse, outgoingProjections, synapseExponent } from "./delivery.ts";
 import { inputRule, type InputRule } from "./encoders.ts";
 import { updateNeuron, type NeuronState } from "./neuron.ts";
 
@@ -173,8 +173,8 @@ function deliverSpike(
   reached.fill(0);
   for (const projection of outgoing[net.populationOf[id]]) {
     const target = populations[projection.target];
-    const shift = chip.formats.weightShift + projection.weightExponent;
     forEachSynapse(projection, source, target, id - source.firstNeuron, (post, mantissa, delay) => {
+      const shift = chip.formats.weightShift + synapseExponent(projection, target, post);
       const targetId = target.firstNeuron + post;
       const slot = ((t + delay) % ringSlots) * neuronCount + targetId;
       // The accumulator is a 32-bit register: Int32Array stores the sum modulo 2^32.

@@ -35,6 +35,7 @@ const FILES: Record<string, Uint8Array> = {
   "nan.npy": npy([0.1, NaN, 0.3, 0.4, 0.5, 0.6], [2, 3]),
   "inf.npy": npy([0.1, 0.2, Infinity, 0.4, 0.5, 0.6], [2, 3]),
   "truncated.npy": truncated(npy([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [2, 3]), 5),
+  "header-cut.npy": npy([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [2, 3]).subarray(0, 40),
   "text.npy": text("0.1,0.2,0.3\n0.4,0.5,0.6\n"),
   "letters.csv": text("0.1,0.2,0.3\n0.4,abc,0.6\n"),
   "ragged.csv": text("0.1,0.2,0.3\n0.4,0.5\n"),
@@ -201,6 +202,11 @@ const ROWS: Row[] = [
     mistake: "a truncated .npy file",
     source: net(`layer a[3] : ${LIF};`, `layer b[2] : ${LIF};`, 'connect a -> b : dense(weight = file("truncated.npy"));'),
     code: "E108", at: [4, 40], phrase: "truncated .npy data",
+  },
+  {
+    mistake: "a .npy file cut inside its header",
+    source: net(`layer a[3] : ${LIF};`, `layer b[2] : ${LIF};`, 'connect a -> b : dense(weight = file("header-cut.npy"));'),
+    code: "E108", at: [4, 40], phrase: "truncated .npy header",
   },
   {
     mistake: "a text file named .npy",

@@ -1,0 +1,35 @@
+/**
+ * @fileoverview `neurocc run`: run a chip image (or a .snn) on the emulator and write its spikes.
+ */
+import type { Command } from "commander";
+import { extname } from "node:path";
+import { CliError, loadNetwork, writeAtomic } from "../files.ts";
+import { readInputs, runNetwork, summarizeRun, type Engine } from "../run.ts";
+import { formatSpikes } from "../spikes-output.ts";
+import { chipOption, collect, engineOption, wholeNumber } from "./options.ts";
+
+export function register(program: Command): void {
+  program
+    .command("run")
+    .description("run a chip image (or a .snn, compiled on the fly) on the emulator")
+    .argument("<file>", "chip image (.nchip) or network (.snn)")
+    .option("--steps <n>", "timesteps to run (default: the network's run block)", wholeNumber(1))
+    .option("--input <[pop=]file>", "input values (.csv, .npy, .json); repeat for several inputs", collect, [])
+    .option("--seed <s>", "PRNG seed (default: the network's)", wholeNumber(0))
+    .option("--out <file>", "write spikes to .csv, .json or .npy")
+    .addOption(engineOption())
+    .addOption(chipOption())
+    .action(async (file: string, options: { steps?: number; input: string[]; seed?: number; out?: string; engine: Engine; chip?: string }) => {
+      const network = loadNetwork(file, options.chip);
+      if (options.out && ![".csv", ".json", ".npy"].includes(extname(options.out).toLowerCase())) {
+        throw new CliError(`--out must end in .csv, .json or .npy (got ${options.out})`);
+      }
+      const inputs = readInputs(network, options.input);
+      const report = await runNetwork(network, { steps: options.steps ?? network.defaultSteps, seed: options.seed, inputs, engine: options.engine });
+      process.stdout.write(summarizeRun(network, report, options.engine));
+      if (options.out) {
+        writeAtomic(options.out, formatSpikes(network, report.result, extname(options.out).toLowerCase()));
+        process.stdout.write(`wrote ${report.result.spikeSteps.length} spikes to ${options.out}\n`);
+      }
+    });
+}
