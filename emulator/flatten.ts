@@ -1,8 +1,9 @@
 /**
  * @fileoverview Flattens a ChipNetwork's projections and placement into flat, backend-neutral
- * tables: one CSR over all projections by presynaptic global id, grouped into segments that share a
- * delay and a weight shift, plus what one spike of each neuron costs in packets, hops and
- * synaptic events per destination core (docs/chip.md §1, §7).
+ * tables: one CSR over all projections (dense, sparse, one-to-one and expanded convolutions; rows
+ * come from flatten-rows.ts) by presynaptic global id, grouped into segments that share a delay and
+ * a weight shift, plus what one spike of each neuron costs in packets, hops and synaptic events
+ * per destination core (docs/chip.md §1, §7).
  *
  * Used by the wasm host (emulator/wasm.ts); any backend that wants event-driven delivery with
  * per-spike precomputed counters can reuse it. Invalid IR (a delay outside [1, maxDelaySteps], a
@@ -14,7 +15,8 @@
  *                        contribution mantissa << segShift[g] (>> −segShift[g] if negative)
  *   destinations of n:   destStart[n] .. destStart[n+1]−1, pairs (dest[2k] core, dest[2k+1] synapses)
  */
-import type { ChipNetwork, Projection } from "../compiler/ir.ts";
+import type { ChipNetwork } from "../compiler/ir.ts";
+import { fail, keyDelay, keyShift, KEY_SHIFT_BITS, rowWalker } from "./flatten-rows.ts";
 
 export interface FlatNetwork {
   /** One past the largest global neuron id. */
@@ -47,74 +49,6 @@ export interface FlatNetwork {
   hops: Int32Array;
   destStart: Int32Array;
   dest: Int32Array;
-}
-
-/** A row of one projection: the nonzero synapses of one presynaptic neuron, in IR order. */
-interface Row {
-  len: number;
-  post: Int32Array;
-  weight: Int32Array;
-  /** Per-synapse delays, or null when the projection has one delay. */
-  delay: Uint8Array | null;
-}
-
-function fail(message: string): never {
-  throw new Error(`invalid chip network: ${message}`);
-}
-
-/** Calls `visit(pre, row)` for each presynaptic neuron (index within the source population). */
-function forEachRow(
-  proj: Projection, sourceSize: number, targetSize: number,
-  visit: (pre: number, row: Row) => void,
-): void {
-  const c = proj.connectivity;
-  const perSynapse = proj.delays;
-  let cap = targetSize;
-  if (c.kind === "sparse") {
-    if (c.rowStart.length !== sourceSize + 1) fail(`${proj.name}: rowStart has the wrong length`);
-    for (let i = 0; i < sourceSize; i++) cap = Math.max(cap, c.rowStart[i + 1] - c.rowStart[i]);
-  }
-  const row: Row = {
-    len: 0, post: new Int32Array(cap), weight: new Int32Array(cap),
-    delay: perSynapse ? new Uint8Array(cap) : null,
-  };
-  const expected = c.kind === "dense" ? sourceSize * targetSize
-    : c.kind === "oneToOne" ? sourceSize : c.weights.length;
-  if (c.weights.length !== expected) fail(`${proj.name}: weights have the wrong length`);
-  if (perSynapse && perSynapse.length !== expected) fail(`${proj.name}: delays have the wrong length`);
-  if (c.kind === "oneToOne" && sourceSize !== targetSize) fail(`${proj.name}: oneToOne sizes differ`);
-  const { post, weight, delay } = row;
-  const w = c.weights;
-  // one loop per kind, no per-synapse call: this runs twice over every synapse (CUBA-160k: 51 M)
-  for (let pre = 0; pre < sourceSize; pre++) {
-    let len = 0;
-    if (c.kind === "sparse") {
-      const to = c.post;
-      for (let k = c.rowStart[pre], end = c.rowStart[pre + 1]; k < end; k++) {
-        if (w[k] === 0) continue; // zero mantissa: no synapse (docs/chip.md §3)
-        post[len] = to[k];
-        weight[len] = w[k];
-        if (delay) delay[len] = perSynapse![k];
-        len++;
-      }
-      for (let j = 0; j < len; j++) if (!(post[j] >= 0 && post[j] < targetSize)) fail(`${proj.name}: target ${post[j]} out of range`);
-    } else if (c.kind === "dense") {
-      for (let to = 0, k = pre; to < targetSize; to++, k += sourceSize) {
-        if (w[k] === 0) continue;
-        post[len] = to;
-        weight[len] = w[k];
-        if (delay) delay[len] = perSynapse![k];
-        len++;
-      }
-    } else if (w[pre] !== 0) {
-      post[0] = pre;
-      weight[0] = w[pre];
-      if (delay) delay[0] = perSynapse![pre];
-      len = 1;
-    }
-    row.len = len;
-    visit(pre, row);
-  }
 }
 
 /** Checks and maps the placement: core of every neuron, neurons per core. */
@@ -160,37 +94,32 @@ export function flattenNetwork(net: ChipNetwork): FlatNetwork {
   });
   const { coreOf, coreUpdates } = placeNeurons(net, neuronCount);
   const maxDelay = chip.limits.maxDelaySteps;
-  if (!Number.isInteger(maxDelay) || maxDelay < 1 || maxDelay > 255) fail(`maxDelaySteps ${maxDelay}`);
+  if (!Number.isInteger(maxDelay) || maxDelay < 1 || maxDelay > 65535) fail(`maxDelaySteps ${maxDelay}`);
 
-  // Pass 1: synapses and segments per presynaptic neuron.
+  // Pass 1: synapses and segments (distinct keys) per presynaptic neuron.
   const synCount = new Int32Array(neuronCount + 1);
   const segCount = new Int32Array(neuronCount + 1);
-  const seen = new Int32Array(maxDelay + 1);
-  const projs = net.projections.map((proj) => {
+  const keySpace = (maxDelay + 1) << KEY_SHIFT_BITS;
+  const seen = new Int32Array(keySpace);
+  const walkers = net.projections.map((proj) => {
     const src = net.populations[proj.source], tgt = net.populations[proj.target];
     if (!src || !tgt) fail(`${proj.name}: unknown population`);
-    const shift = chip.formats.weightShift + proj.weightExponent;
-    if (!Number.isInteger(shift)) fail(`${proj.name}: weight shift ${shift}`);
-    const d = proj.delaySteps;
-    if (!proj.delays && !(Number.isInteger(d) && d >= 1 && d <= maxDelay)) fail(`${proj.name}: delay ${d}`);
-    // beyond ±31 the result no longer changes: a 16-bit mantissa >> 31 toward zero is 0, and
-    // m << 32 is 0 modulo 2^32 (the core skips segments with shift ≥ 32)
-    return { proj, src, tgt, shift: Math.min(Math.max(shift, -31), 32) };
+    return { src, tgt, walker: rowWalker(proj, src, tgt, chip.formats.weightShift, maxDelay) };
   });
   let stamp = 0;
-  for (const { proj, src, tgt } of projs) {
-    forEachRow(proj, src.size, tgt.size, (pre, row) => {
-      if (row.len === 0) return;
+  for (const { src, walker } of walkers) {
+    const { row, uniformKey } = walker;
+    for (let pre = 0; pre < src.size; pre++) {
+      walker.fill(pre);
+      if (row.len === 0) continue;
       const g = src.firstNeuron + pre;
       synCount[g] += row.len;
-      if (!row.delay) { segCount[g] += 1; return; }
+      if (uniformKey >= 0) { segCount[g] += 1; continue; }
       stamp++;
       for (let k = 0; k < row.len; k++) {
-        const d = row.delay[k];
-        if (d < 1 || d > maxDelay) fail(`${proj.name}: delay ${d}`);
-        if (seen[d] !== stamp) { seen[d] = stamp; segCount[g]++; }
+        if (seen[row.key[k]] !== stamp) { seen[row.key[k]] = stamp; segCount[g]++; }
       }
-    });
+    }
   }
   const segStart = new Int32Array(neuronCount + 1);
   const synStart = new Int32Array(neuronCount + 1);
@@ -202,44 +131,47 @@ export function flattenNetwork(net: ChipNetwork): FlatNetwork {
   const segSyn = new Int32Array(nSeg + 1), segDelay = new Int32Array(nSeg), segShift = new Int32Array(nSeg);
   const post = new Int32Array(nSyn), weight = new Int16Array(nSyn);
 
-  // Pass 2: fill, projection by projection; each row becomes one segment per distinct delay.
+  // Pass 2: fill, projection by projection; a row becomes one segment per distinct key, in order
+  // of first appearance (a counting sort over the keys the row touches).
   const segCursor = segStart.slice(0, neuronCount), synCursor = synStart.slice(0, neuronCount);
-  const perDelay = new Int32Array(maxDelay + 2);
-  for (const { proj, src, tgt, shift } of projs) {
-    forEachRow(proj, src.size, tgt.size, (pre, row) => {
-      if (row.len === 0) return;
+  const next = new Int32Array(keySpace).fill(-1);
+  const keys = new Int32Array(keySpace);
+  for (const { src, tgt, walker } of walkers) {
+    const { row, uniformKey } = walker;
+    const first = tgt.firstNeuron;
+    for (let pre = 0; pre < src.size; pre++) {
+      walker.fill(pre);
+      if (row.len === 0) continue;
       const g = src.firstNeuron + pre;
       let s = synCursor[g], seg = segCursor[g];
-      const first = tgt.firstNeuron;
-      for (let k = 0; k < row.len; k++) {
-        const w = row.weight[k];
-        if (!(w >= -32768 && w <= 32767 && Number.isInteger(w))) fail(`${proj.name}: mantissa ${w}`);
-      }
-      if (!row.delay) {
-        segSyn[seg] = s; segDelay[seg] = proj.delaySteps; segShift[seg++] = shift;
+      if (uniformKey >= 0) {
+        segSyn[seg] = s; segDelay[seg] = keyDelay(uniformKey); segShift[seg++] = keyShift(uniformKey);
         for (let k = 0; k < row.len; k++, s++) {
           post[s] = first + row.post[k];
           weight[s] = row.weight[k];
         }
       } else {
-        // counting sort by delay: perDelay[d] becomes the next free slot of delay d
-        perDelay.fill(0);
-        for (let k = 0; k < row.len; k++) perDelay[row.delay[k]]++;
-        for (let d = 1; d <= maxDelay; d++) {
-          const c = perDelay[d];
-          if (c === 0) continue;
-          segSyn[seg] = s; segDelay[seg] = d; segShift[seg++] = shift;
-          perDelay[d] = s;
-          s += c;
+        let nk = 0;
+        for (let k = 0; k < row.len; k++) {
+          const key = row.key[k];
+          if (next[key] < 0) { next[key] = 0; keys[nk++] = key; }
+          next[key]++; // count for now
+        }
+        for (let j = 0; j < nk; j++) {
+          const key = keys[j], count = next[key];
+          segSyn[seg] = s; segDelay[seg] = keyDelay(key); segShift[seg++] = keyShift(key);
+          next[key] = s; // now the next free slot of this key
+          s += count;
         }
         for (let k = 0; k < row.len; k++) {
-          const at = perDelay[row.delay[k]]++;
+          const at = next[row.key[k]]++;
           post[at] = first + row.post[k];
           weight[at] = row.weight[k];
         }
+        for (let j = 0; j < nk; j++) next[keys[j]] = -1;
       }
       synCursor[g] = s; segCursor[g] = seg;
-    });
+    }
   }
   segSyn[nSeg] = nSyn;
   let longest = 1;
@@ -259,13 +191,17 @@ function spikeCosts(
   const n = coreOf.length;
   if (!(meshWidth >= 1)) fail(`meshWidth ${meshWidth}`);
   const packets = new Int32Array(n), hops = new Int32Array(n), destStart = new Int32Array(n + 1);
-  const count = new Int32Array(Math.max(coreCount, 1));
+  const cores = Math.max(coreCount, 1);
+  const count = new Int32Array(cores), touched = new Int32Array(cores);
+  const cx = new Int32Array(cores), cy = new Int32Array(cores);
+  for (let c = 0; c < cores; c++) { cx[c] = c % meshWidth; cy[c] = Math.floor(c / meshWidth); }
+  // the core lookup is a random access per synapse: a 16-bit copy halves its cache footprint
+  const coreOfPost = cores <= 65536 ? Uint16Array.from(coreOf, (c) => Math.max(c, 0)) : coreOf;
   let dest = new Int32Array(1024), pairs = 0;
-  const touched = new Int32Array(Math.max(coreCount, 1));
   for (let g = 0; g < n; g++) {
     let nt = 0;
-    for (let k = synStart[g]; k < synStart[g + 1]; k++) {
-      const c = coreOf[post[k]];
+    for (let k = synStart[g], end = synStart[g + 1]; k < end; k++) {
+      const c = coreOfPost[post[k]];
       if (count[c]++ === 0) touched[nt++] = c; // cores in order of first synapse
     }
     if (2 * (pairs + nt) > dest.length) {
@@ -274,11 +210,10 @@ function spikeCosts(
       dest = grown;
     }
     const home = coreOf[g];
-    const hx = home % meshWidth, hy = Math.floor(home / meshWidth);
     let h = 0;
     for (let j = 0; j < nt; j++) {
       const c = touched[j];
-      h += Math.abs((c % meshWidth) - hx) + Math.abs(Math.floor(c / meshWidth) - hy);
+      h += Math.abs(cx[c] - cx[home]) + Math.abs(cy[c] - cy[home]);
       dest[2 * pairs] = c;
       dest[2 * pairs + 1] = count[c];
       pairs++;

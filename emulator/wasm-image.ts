@@ -233,7 +233,7 @@ export function buildImage(
   }
   const v0 = new Int32Array(nPad);
   for (const p of pops) {
-    const iv = p.pop.initialVoltage;
+    const iv = p.pop.kind === "neuron" ? p.pop.initialVoltage : null; // input neurons have no v
     if (iv && iv.length !== p.pop.size) throw new Error(`invalid chip network: ${p.pop.name}: initialVoltage length`);
     if (iv) v0.set(iv, p.base);
   }
@@ -244,7 +244,9 @@ export function buildImage(
   i32(ex, segDelay, nSeg).set(flat.segDelay);
   i32(ex, segShift, nSeg).set(flat.segShift);
   const postView = i32(ex, post, nSyn);
-  for (let k = 0; k < nSyn; k++) postView[k] = g2i[flat.post[k]] << 2; // byte offset in a ring row
+  // byte offset in a ring row; without padding gaps the internal index is the global id
+  if (pops.every((p) => p.base === p.pop.firstNeuron)) for (let k = 0; k < nSyn; k++) postView[k] = flat.post[k] << 2;
+  else for (let k = 0; k < nSyn; k++) postView[k] = g2i[flat.post[k]] << 2;
   new Int16Array(ex.memory.buffer, weight, nSyn).set(flat.weight);
   i32(ex, coreOf, nPad).set(toInternal(nPad, pops, flat.coreOf, () => 0));
   i32(ex, packets, nPad).set(toInternal(nPad, pops, flat.packets, () => 0));

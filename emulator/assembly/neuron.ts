@@ -1,6 +1,7 @@
 /**
  * @fileoverview Neuron update of one non-input population for one step (docs/chip.md §4), in a
- * SIMD form (i32x4, four neurons per iteration) and a general scalar form.
+ * SIMD form (i32x4; four vectors, 16 neurons, per loop iteration) and a scalar form (the same rule
+ * one neuron at a time, kept for measurement and as a second implementation the tests compare).
  *
  * Both are written once as generic functions whose type arguments are compile-time flags
  * (multiply or shift decay, refractory or not, reset subtract or to a value); the dispatch below

@@ -214,6 +214,27 @@ describe("wasm core: delays and weights (§3)", () => {
   });
 });
 
+describe("wasm core: shared-weight and per-channel projections", () => {
+  it("expands a convolution from each input's receptive field", async () => {
+    const p = pops(["in", 9, "spikes"], ["out", 4, lif()]);
+    p[0].shape = [1, 3, 3];
+    p[1].shape = [1, 2, 2];
+    const conv = { kind: "conv2d" as const, kernel: [2, 2] as [number, number], stride: [1, 1] as [number, number], padding: [0, 0] as [number, number], groups: 1, weights: Int32Array.from([1, 2, 3, 4]) };
+    const { r } = await run(net(p, [proj(0, 1, conv)]), { steps: 2, encoders: [raster(2, 9, { 0: [4] })] });
+    // the centre (1,1) is tap (1,1) of output (0,0), (1,0) of (0,1), (0,1) of (1,0) and (0,0) of (1,1)
+    expect(Array.from(r.probes.find((q) => q.variable === "u")!.values.subarray(4))).toEqual([4, 3, 2, 1]);
+    expect(Array.from(r.stepSynapticEvents)).toEqual([4, 0]);
+  });
+
+  it("scales each output channel by its own exponent", async () => {
+    const p = pops(["in", 1, "spikes"], ["out", 4, lif()]);
+    p[1].shape = [2, 2];
+    const n = net(p, [proj(0, 1, dense([1, 1, -1, 1]), { channelExponents: Int32Array.from([0, 3]) })], chip({ formats: { weightShift: 1 } }));
+    const { r } = await run(n, { steps: 2, encoders: [raster(2, 1, { 0: [0] })] });
+    expect(Array.from(r.probes.find((q) => q.variable === "u")!.values.subarray(4))).toEqual([2, 2, -16, 16]);
+  });
+});
+
 describe("wasm core: counters, timing and energy (§1, §7, §8)", () => {
   const config = chip({
     coreCount: 4, meshWidth: 2,

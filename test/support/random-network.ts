@@ -15,6 +15,7 @@
  *    exactly on the threshold (which must not spike).
  */
 import fc from "fast-check";
+import { forEachStoredSynapse } from "../../compiler/synapses.ts";
 import type {
   ChipConfig,
   ChipNetwork,
@@ -306,9 +307,13 @@ function randomProjection(cx: Context, populations: Population[], source: number
     if (flavour === "extreme" && rng.bool(0.3)) return rng.pick([-fullScale, fullScale - 1]);
     return rng.bool(negative) && m !== 0 ? -m : m;
   };
-  const kind = pre === post && rng.bool(0.3) ? "oneToOne" : rng.pick(["dense", "sparse"] as const);
+  const conv = rng.bool(0.25) ? convGeometry(cx, populations[source], populations[target]) : null;
+  const kind = conv ? "conv2d" : pre === post && rng.bool(0.3) ? "oneToOne" : rng.pick(["dense", "sparse"] as const);
   let connectivity: Connectivity;
-  if (kind === "oneToOne") {
+  if (conv) {
+    const density = rng.pick([0.5, 1]);
+    connectivity = { ...conv.geometry, weights: Int32Array.from({ length: conv.weightCount }, () => (rng.bool(density) ? mantissa() : 0)) };
+  } else if (kind === "oneToOne") {
     connectivity = { kind, weights: Int32Array.from({ length: pre }, mantissa) };
   } else if (kind === "dense") {
     const density = rng.pick([0.1, 0.5, 1]);
@@ -327,10 +332,10 @@ function randomProjection(cx: Context, populations: Population[], source: number
       }
       rowStart[i + 1] = posts.length;
     }
-    connectivity = { kind, rowStart, post: Int32Array.from(posts), weights: Int32Array.from(weights) };
+    connectivity = { kind: "sparse", rowStart, post: Int32Array.from(posts), weights: Int32Array.from(weights) };
   }
   const maxDelay = chip.limits.maxDelaySteps;
-  const delays = rng.bool(0.4)
+  const delays = !conv && rng.bool(0.4)
     ? Uint8Array.from({ length: connectivity.weights.length }, () => (rng.bool(0.2) ? maxDelay : rng.int(1, Math.min(3, maxDelay))))
     : null;
   return {
@@ -340,8 +345,45 @@ function randomProjection(cx: Context, populations: Population[], source: number
     connectivity,
     weightBits,
     weightExponent,
+    // Per-output-channel exponents: a spread around the projection's, inside the chip's range.
+    channelExponents: rng.bool(0.3)
+      ? Int32Array.from({ length: populations[target].shape[0] }, () => Math.min(top, Math.max(f.minWeightExponent, weightExponent + rng.int(-2, 1))))
+      : null,
     delaySteps: rng.bool(0.2) ? maxDelay : rng.int(1, Math.min(3, maxDelay)),
     delays,
+  };
+}
+
+/**
+ * A convolution that fits the two populations' sizes, if one exists: the source is read as
+ * [C, H, W] and the target as [C', H', W'] (their shapes are set accordingly; a population that
+ * already has a 3D shape keeps it). Searches small kernels, strides, paddings and groups.
+ */
+function convGeometry(cx: Context, source: Population, target: Population): { geometry: Omit<Extract<Connectivity, { kind: "conv2d" }>, "weights">; weightCount: number } | null {
+  const { rng } = cx;
+  const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+  const sourceShapes = source.shape.length === 3
+    ? [source.shape]
+    : divisors(source.size).filter((c) => c <= 4).flatMap((c) => divisors(source.size / c).map((h) => [c, h, source.size / c / h]));
+  const options: { inShape: number[]; outShape: number[]; k: number; s: number; p: number; g: number }[] = [];
+  for (const inShape of sourceShapes) {
+    for (const k of [1, 2, 3]) for (const st of [1, 2]) for (const pad of [0, 1]) {
+      const outH = Math.floor((inShape[1] + 2 * pad - k) / st) + 1;
+      const outW = Math.floor((inShape[2] + 2 * pad - k) / st) + 1;
+      if (outH < 1 || outW < 1 || target.size % (outH * outW) !== 0) continue;
+      const outShape = [target.size / (outH * outW), outH, outW];
+      if (target.shape.length === 3 && target.shape.join() !== outShape.join()) continue;
+      for (const g of divisors(inShape[0])) if (outShape[0] % g === 0) options.push({ inShape, outShape, k, s: st, p: pad, g });
+    }
+  }
+  if (options.length === 0 || (source === target && options.every((o) => o.inShape.join() !== o.outShape.join()))) return null;
+  const usable = source === target ? options.filter((o) => o.inShape.join() === o.outShape.join()) : options;
+  const o = rng.pick(usable);
+  source.shape = o.inShape;
+  target.shape = o.outShape;
+  return {
+    geometry: { kind: "conv2d", kernel: [o.k, o.k], stride: [o.s, o.s], padding: [o.p, o.p], groups: o.g },
+    weightCount: o.outShape[0] * (o.inShape[0] / o.g) * o.k * o.k,
   };
 }
 
@@ -374,14 +416,8 @@ export function maxFanIn(populations: Population[], projections: Projection[]): 
   const total = populations.reduce((n, p) => n + p.size, 0);
   const fanIn = new Int32Array(total);
   for (const projection of projections) {
-    const { connectivity: c } = projection;
-    const first = populations[projection.target].firstNeuron;
-    const pre = populations[projection.source].size;
-    c.weights.forEach((w, k) => {
-      if (w === 0) return;
-      const post = c.kind === "dense" ? Math.floor(k / pre) : c.kind === "sparse" ? c.post[k] : k;
-      fanIn[first + post] += 1;
-    });
+    const target = populations[projection.target];
+    forEachStoredSynapse(projection, populations[projection.source], target, (_pre, post) => (fanIn[target.firstNeuron + post] += 1));
   }
   return fanIn.reduce((m, n) => Math.max(m, n), 0);
 }
