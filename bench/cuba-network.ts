@@ -1,8 +1,9 @@
 /**
- * @fileoverview A hand-built `ChipNetwork` for Brian2's CUBA benchmark, so that the benchmarks do
- * not wait for the compiler. `cubaNetwork({ n, p, seed })` is the only entry point; when
- * `compileSource(examples/cuba.snn)` exists, bench/run.ts can use the compiled network instead
- * (see `loadCubaNetwork` in bench/run.ts) and this file becomes a fallback.
+ * @fileoverview A hand-built `ChipNetwork` for Brian2's CUBA benchmark, written before the compiler
+ * existed. The benchmarks now use the compiled examples/cuba.snn by default (bench/networks.ts);
+ * this generator is the alternative `--source hand` (its own mapping and RNG, independent of the
+ * compiler, so it also cross-checks the compiler's quantisation). Entry point:
+ * `cubaNetwork({ n, p, seed })`.
  *
  * Model (Brian2 examples/CUBA.py, Brette et al. 2007 benchmark 2):
  *   dv/dt = (ge + gi − (v − El)) / τm,  dge/dt = −ge/τe,  dgi/dt = −gi/τi,

@@ -19,8 +19,9 @@
  *         loop only), updateSeconds / deliverySeconds (the two phases, clock read once per phase
  *         and step), wallPerSimSecond (needs --dt-us, default 100), neuronUpdatesPerSecond,
  *         synapticEventsPerSecond, peakRssBytes (VmHWM of /proc/self/status). --spikes writes the spike
- *         list as text lines "step neuron". --ring R replaces the ring's maxDelaySteps + 1 slots by
- *         R (> largest delay; same spikes) to measure what the ring's size costs.
+ *         list as text lines "step neuron". The delay ring has (largest delay in use + 1) slots, like
+ *         the wasm core's; --ring R sets R slots instead (R > largest delay; same spikes), e.g. the
+ *         chip's maxDelaySteps + 1, to measure what the ring's size costs.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -167,12 +168,14 @@ int main(int argc, char **argv) {
     readn(f, delay, nnz);
   }
   fclose(f);
-  /* The chip's ring has maxDelaySteps + 1 slots; any R > the largest delay used gives the same
-   * result (each slot is consumed before it is reused), so --ring can shrink it (an experiment). */
-  uint32_t R = hdr[3];
+  /* The chip's ring has maxDelaySteps + 1 slots (hdr[3]); any R > the largest delay in use gives
+   * the same result (a slot is consumed before it is reused), and a small ring stays in cache. So
+   * the ring is (largest delay + 1) slots, as the wasm core's (emulator/flatten.ts ringSlots);
+   * --ring R overrides it (e.g. --ring 63: the chip's full Loihi ring). */
+  uint32_t maxDelay = uniformDelay;
+  for (uint64_t j = 0; delay && j < nnz; j++) maxDelay = delay[j] > maxDelay ? delay[j] : maxDelay;
+  uint32_t R = maxDelay + 1 < hdr[3] ? maxDelay + 1 : hdr[3];
   if (ringOverride > 0) {
-    uint32_t maxDelay = uniformDelay;
-    for (uint64_t j = 0; delay && j < nnz; j++) maxDelay = delay[j] > maxDelay ? delay[j] : maxDelay;
     if ((uint32_t)ringOverride <= maxDelay) die("--ring must exceed the largest delay");
     R = (uint32_t)ringOverride;
   }
@@ -237,7 +240,16 @@ int main(int argc, char **argv) {
       if (p->decayKind != 0 || p->resetKind == 2) die("CUBA_VECTOR build: multiply decay, zero/value reset only");
       update_vec(p, slot, u, v, ref32, flag, (int32_t)H, (int32_t)VMAX);
     }
-    for (uint32_t i = 0; i < n; i++)
+    /* collect the spike flags 8 at a time (spikes are rare: most words are zero) */
+    uint32_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      memcpy(&w, flag + i, 8);
+      if (w == 0) continue;
+      for (uint32_t j = i; j < i + 8; j++)
+        if (flag[j]) spk[ns++] = j;
+    }
+    for (; i < n; i++)
       if (flag[i]) spk[ns++] = i;
 #endif
     double m1 = now();
@@ -271,11 +283,11 @@ int main(int argc, char **argv) {
 #else
   const char *variant = "plain";
 #endif
-  printf("{\"variant\":\"%s\",\"ring\":%u,\"n\":%u,\"steps\":%ld,\"synapses\":%" PRIu64 ",\"spikes\":%" PRIu64 ",\"events\":%" PRIu64
+  printf("{\"variant\":\"%s\",\"ring\":%u,\"chipRing\":%u,\"n\":%u,\"steps\":%ld,\"synapses\":%" PRIu64 ",\"spikes\":%" PRIu64 ",\"events\":%" PRIu64
          ",\"checksum\":%u,\"loadSeconds\":%.6f,\"wallSeconds\":%.6f,\"updateSeconds\":%.6f,"
          "\"deliverySeconds\":%.6f,\"wallPerSimSecond\":%.6f,\"neuronUpdatesPerSecond\":%.6e,"
          "\"synapticEventsPerSecond\":%.6e,\"peakRssBytes\":%ld}\n",
-         variant, R, n, steps, nnz, totalSpikes, totalEvents, checksum, loadSeconds, wall, tUpdate, tDeliver,
+         variant, R, hdr[3], n, steps, nnz, totalSpikes, totalEvents, checksum, loadSeconds, wall, tUpdate, tDeliver,
          simSeconds > 0 ? wall / simSeconds : 0.0, (double)n * (double)steps / wall,
          (double)totalEvents / wall, peak_rss_bytes());
   free(pops); free(v); free(rowStart); free(post); free(weight); free(delay);

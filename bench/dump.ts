@@ -32,8 +32,8 @@
  *   ..   i32[nnz]         weight increment
  *   ..   u8[nnz]          delays (only when uniformDelay = 0), zero-padded to a multiple of 4
  *
- * CLI: `tsx bench/dump.ts --n 4000 --p 0.02 [--seed 1] --out bench/out/cuba-4000.bin` dumps the
- * hand-built CUBA network of bench/cuba-network.ts.
+ * CLI: `tsx bench/dump.ts --n 4000 --p 0.02 [--source compiled|hand] --out bench/out/cuba-4000.bin`
+ * dumps the CUBA network of bench/networks.ts (compiled examples/cuba.snn by default).
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -235,12 +235,9 @@ function argValue(args: string[], name: string, fallback?: string): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const args = process.argv.slice(2);
-  const { cubaNetwork } = await import("./cuba-network.ts");
-  const net = cubaNetwork({
-    n: Number(argValue(args, "--n")),
-    p: Number(argValue(args, "--p")),
-    seed: Number(argValue(args, "--seed", "1")),
-  });
+  const { loadCubaNetwork } = await import("./networks.ts");
+  const source = argValue(args, "--source", "compiled") as "compiled" | "hand";
+  const { network: net } = await loadCubaNetwork(Number(argValue(args, "--n")), Number(argValue(args, "--p")), source);
   const nnz = writeDump(net, argValue(args, "--out"));
   console.log(`wrote ${argValue(args, "--out")}: ${net.populations.reduce((s, p) => s + p.size, 0)} neurons, ${nnz} synapses`);
 }

@@ -13,10 +13,12 @@
  *              (branchless, auto-vectorised update: what native SIMD gives);
  *   - brian2   Brian2's CUBA (bench/brian2_cuba.py) with cpp_standalone and cython, run with
  *              Debian's /usr/bin/python3 (skipped, with a note, when brian2 is not importable);
+ *   - a phase split: C times its two phases; the wasm emulator is run once more under the CPU
+ *     profiler with a build of the core that keeps function names (asc --debug);
  *   - a micro-benchmark of the wasm neuron update alone (no synapses): SIMD vs scalar kernel;
  *   - experiments that keep the spikes (not in --quick): the wasm emulator with every neuron on
- *     one core (what the per-spike counter work costs) and with a delay ring of (largest delay + 1)
- *     slots, and the C yardsticks with that small ring.
+ *     one core (what the per-spike counter work costs) and its first, cold run; the C yardsticks
+ *     with the chip's full delay ring (maxDelaySteps + 1 slots) instead of (largest delay + 1).
  * The emulators and the C yardstick must produce the same spikes (count and checksum); a mismatch
  * is printed and makes the exit code 1. Brian2 simulates the floating-point model with two synaptic
  * currents, so its spike count is close but not equal.
@@ -160,6 +162,19 @@ function buildC(): { plain: string; vector: string } | null {
   }
 }
 
+/** The wasm core built with a name section (asc --debug, same optimisation), for --profile. */
+function buildNamedCore(): string | null {
+  const file = join(OUT, "core-names.wasm");
+  const asc = join(ROOT, "node_modules", ".bin", "asc");
+  try {
+    execFileSync(asc, ["emulator/assembly/index.ts", "--config", "asconfig.json", "--target", "release", "--debug", "-o", file], { cwd: ROOT, stdio: "pipe" });
+    return file;
+  } catch (err) {
+    log(`  note: cannot build the named wasm core (${(err as Error).message.split("\n")[0]}); no phase profile`);
+    return null;
+  }
+}
+
 function brianAvailable(): string | null {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const r = spawnSync(PYTHON, ["-c", "import brian2, sys; sys.stdout.write(brian2.__version__)"], { cwd: "/", encoding: "utf8" });
@@ -188,12 +203,14 @@ async function main(): Promise<number> {
   log(`machine: ${cpus().length} cpus, ${cpus()[0]?.model ?? "?"}, node ${process.version}, load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 
   const cBins = opt.c ? buildC() : null;
+  const namedCore = buildNamedCore();
   const brianMissing = opt.brian ? brianAvailable() : "not requested (--quick or --no-brian)";
   const notes: string[] = [];
   if (brianMissing) notes.push(`Brian2 skipped: ${brianMissing}.`);
   const rows: Row[] = [];
   const micro: Row[] = [];
   const experiments: Row[] = [];
+  const profiles: Row[] = [];
   const mismatches: string[] = [];
   const src = ["--source", opt.source];
 
@@ -213,7 +230,7 @@ async function main(): Promise<number> {
         const row: Row = {
           size, engine, steps: r.steps, wallSeconds: r.wallSeconds, spikes: r.spikes, events: r.events,
           checksum: r.checksum, peakRssBytes: r.peakRssBytes, simMemoryBytes: r.peakRssBytes,
-          extra: { updateSeconds: r.updateSeconds, deliverySeconds: r.deliverySeconds },
+          extra: { updateSeconds: r.updateSeconds, deliverySeconds: r.deliverySeconds, ring: r.ring, chipRing: r.chipRing },
         };
         rows.push(row);
         if (!cRow) cRow = row;
@@ -272,21 +289,35 @@ async function main(): Promise<number> {
       }
     }
 
+    // Where the wasm emulator's time goes: one more run of the same network, CPU-profiled, with a
+    // build of the core that has function names.
+    if (namedCore) {
+      const pr = worker(["emulate", ...np, ...src, "--engine", "wasm", "--steps", String(opt.steps), "--wasm", namedCore, "--profile"], "wasm emulator, profiled");
+      profiles.push({ size, engine: "wasm profiled", steps: pr.steps, wallSeconds: pr.wallSeconds, spikes: pr.spikes, events: pr.events, checksum: pr.checksum, extra: pr.profile });
+      if (cRow && (pr.spikes !== cRow.spikes || pr.checksum !== cRow.checksum)) mismatches.push(`${n}: named wasm core ${pr.spikes} / ${pr.checksum} vs C ${cRow.spikes} / ${cRow.checksum}`);
+    }
+
     // Micro-benchmark: the wasm neuron update alone (no projections), SIMD vs scalar kernel.
     for (const kernel of ["simd", "scalar"]) {
       const m = worker(["emulate", ...np, ...src, "--engine", "wasm", "--kernel", kernel, "--no-synapses", "--steps", String(opt.steps)], `wasm update only (${kernel})`);
       micro.push({ size, engine: `wasm ${kernel} update`, steps: m.steps, wallSeconds: m.wallSeconds, spikes: m.spikes, events: m.events, checksum: m.checksum });
     }
-    // Experiments that keep the spikes identical: counters reduced to one destination core, a
-    // delay ring of (largest delay + 1) slots, both; and the C yardsticks with the small ring.
+    // Experiments that keep the spikes identical: the wasm emulator with its counters reduced to one
+    // destination core per spike; the C yardsticks with the chip's full delay ring.
     if (opt.experiments) {
-      for (const flags of [["--one-core"], ["--tight-ring"], ["--one-core", "--tight-ring"]]) {
-        const e = worker(["emulate", ...np, ...src, "--engine", "wasm", "--steps", String(opt.steps), ...flags], `wasm ${flags.join(" ")}`);
-        experiments.push({ size, engine: `wasm ${flags.join(" ")}`, steps: e.steps, wallSeconds: e.wallSeconds, spikes: e.spikes, events: e.events, checksum: e.checksum, simMemoryBytes: e.wasmMemoryBytes ?? undefined });
+      const variants = [
+        { flags: ["--one-core"], label: "wasm --one-core", first: false },
+        { flags: ["--warmup", "0"], label: "wasm first run, no warm-up (Liftoff → TurboFan)", first: true },
+      ];
+      for (const { flags, label, first } of variants) {
+        const e = worker(["emulate", ...np, ...src, "--engine", "wasm", "--steps", String(opt.steps), ...flags], label);
+        const wall = first ? (e.walls as number[])[0]! : e.wallSeconds;
+        experiments.push({ size, engine: label, steps: e.steps, wallSeconds: wall, spikes: e.spikes, events: e.events, checksum: e.checksum, simMemoryBytes: e.wasmMemoryBytes ?? undefined });
       }
       if (cBins) {
-        for (const [bin, name] of [[cBins.plain, "C (yardstick) --ring 2"], [cBins.vector, "C auto-vectorised --ring 2"]] as const) {
-          const r = runJson(bin, [join(OUT, `cuba-${tag}.bin`), String(opt.steps), "--ring", "2"], name);
+        const chipRing = String(cRow?.extra?.chipRing ?? 63);
+        for (const [bin, name] of [[cBins.plain, `C (yardstick) --ring ${chipRing}`], [cBins.vector, `C auto-vectorised --ring ${chipRing}`]] as const) {
+          const r = runJson(bin, [join(OUT, `cuba-${tag}.bin`), String(opt.steps), "--ring", chipRing], name);
           experiments.push({ size, engine: name, steps: r.steps, wallSeconds: r.wallSeconds, spikes: r.spikes, events: r.events, checksum: r.checksum, simMemoryBytes: r.peakRssBytes });
         }
       }
@@ -336,19 +367,25 @@ async function main(): Promise<number> {
     for (const [name, r] of [["C (yardstick)", c], ["C auto-vectorised", cv]] as const) {
       if (r) split.push([`${size.n}`, name, `${fmtSec(r.extra!.updateSeconds as number)} s`, `${fmtSec(r.extra!.deliverySeconds as number)} s`, `${fmtSec(r.wallSeconds)} s`]);
     }
-    if (w && ws) split.push([`${size.n}`, "wasm (update ≈ no-synapse run)", `≈ ${fmtSec(ws.wallSeconds)} s`, `≈ ${fmtSec(Math.max(0, w.wallSeconds - ws.wallSeconds))} s`, `${fmtSec(w.wallSeconds)} s`]);
+    const pr = profiles.find((x) => x.size === size);
+    if (pr && pr.extra) {
+      const f = pr.extra as { update: number; delivery: number; stepRest: number; otherWasm: number; host: number; total: number };
+      const share = (x: number): string => `${((100 * x) / f.total).toFixed(0)} %`;
+      const base = w?.wallSeconds ?? pr.wallSeconds;
+      split.push([`${size.n}`, "wasm emulator (CPU profile shares × its wall time)", `${fmtSec((base * f.update) / f.total)} s (${share(f.update)})`, `${fmtSec((base * f.delivery) / f.total)} s (${share(f.delivery)})`, `${fmtSec(base)} s; step close ${share(f.stepRest)}, host ${share(f.host + f.otherWasm)}`]);
+    }
     if (ws && mc) {
       microRows.push([`${size.n}`, `${fmtRate((size.n * ws.steps) / ws.wallSeconds)}/s`, `${fmtRate((size.n * mc.steps) / mc.wallSeconds)}/s`, `× ${(mc.wallSeconds / ws.wallSeconds).toFixed(2)}`]);
     }
   }
   if (split.length) {
     out.push("");
-    out.push("Phase split (C: its own timers; wasm: the update-only run of the micro-benchmark, the rest by difference):");
+    out.push("Phase split (C: its own timers; wasm: self time in a CPU profile of one more run with a named build of the core; delivery includes the per-spike counters, step close = per-core cycles of the step):");
     out.push(table(["N", "what", "neuron update", "delivery (+ counters)", "total"], split));
   }
   if (experiments.length) {
     out.push("");
-    out.push("Experiments (same spikes as the yardstick): --one-core = every neuron on core 0, so each spike's counter work is one destination; --tight-ring / --ring 2 = delay ring of (largest delay + 1) = 2 slots instead of maxDelaySteps + 1:");
+    out.push("Experiments (same spikes as the yardstick): wasm --one-core = every neuron on core 0, so each spike's counter work is one destination (what the counters cost); wasm first run = the first run() of a fresh emulator, without the warm-up runs the main figure has; C --ring R = the chip's full delay ring of maxDelaySteps + 1 slots instead of (largest delay + 1):");
     out.push(table(["N", "variant", "wall / sim s", "syn events/s", "sim memory", "× C"], experiments.map((e) => {
       const c = rows.find((x) => x.size === e.size && x.engine === "C (yardstick)");
       return [`${e.size.n}`, e.engine, `${fmtSec(e.wallSeconds / (e.steps * dtSeconds))} s`, fmtRate(e.events / e.wallSeconds), fmtBytes(e.simMemoryBytes), c ? (e.wallSeconds / e.steps / (c.wallSeconds / c.steps)).toFixed(2) : "–"];
@@ -374,7 +411,7 @@ async function main(): Promise<number> {
   process.stdout.write(out.join("\n") + "\n");
 
   mkdirSync(dirname(opt.json), { recursive: true });
-  writeFileSync(opt.json, JSON.stringify({ options: opt, rows, micro, experiments, notes, mismatches, node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model }, null, 2));
+  writeFileSync(opt.json, JSON.stringify({ options: opt, rows, micro, experiments, profiles, notes, mismatches, node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model }, null, 2));
   log(`\nraw results: ${relative(ROOT, opt.json)}`);
   return mismatches.length ? 1 : 0;
 }

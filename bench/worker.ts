@@ -8,17 +8,20 @@
  *             builds the network and writes the C yardstick's dump (bench/dump.ts).
  *   emulate   --n N --p P --source compiled|hand --engine wasm|reference --steps S
  *             [--kernel simd|scalar] [--warmup W] [--repeat K] [--no-synapses] [--one-core]
- *             [--tight-ring] [--wasm FILE]
+ *             [--wasm FILE] [--profile]
  *             builds the network, creates the emulator (timed as setupSeconds), runs W warm-up steps
  *             twice (wasm only: lets V8 tier the core up from Liftoff to TurboFan), then times one
  *             `run({ steps: S, encoders: [], recordProbes: false })` — counters on, no probes — K times
  *             (default 1) and reports the fastest (each run starts from the image's initial state).
  *             --no-synapses drops every projection (neuron update alone, for the kernel
- *             micro-benchmark and the phase split). Two experiments that keep the spikes identical:
- *             --one-core puts every neuron on core 0 (the per-spike counter work shrinks to one
- *             destination), --tight-ring shrinks the delay ring to the largest delay used + 1.
+ *             micro-benchmark and the phase split). --one-core puts every neuron on core 0: the
+ *             spikes stay the same, the per-spike counter work shrinks to one destination (an
+ *             experiment: what the counters cost).
  *             --wasm loads another build of the core, e.g.
- *             one with a name section for `node --cpu-prof` (see bench/RESULTS.md).
+ *             one with a name section (asc --debug) for profiling. --profile samples the timed runs
+ *             with the inspector's CPU profiler and reports self time by part: neuron update
+ *             (neuron.ts kernels), delivery (deliver), the step's close (runSteps: counters per
+ *             core), other wasm, and the host (JS); it needs such a build to tell them apart.
  * Output fields: wallSeconds, spikes, events (sum of stepSynapticEvents), checksum
  * (bench/dump.ts's spikeChecksum), setupSeconds, buildSeconds, peakRssBytes (process, includes
  * building/compiling the network), wasmMemoryBytes (the core's linear memory: its whole state and
@@ -79,14 +82,48 @@ function onOneCore(net: ChipNetwork): ChipNetwork {
   return { ...net, placement: { cores: [slices] } };
 }
 
-/** Ring of (largest delay used + 1) slots instead of the chip's maxDelaySteps + 1: same spikes. */
-function tightRing(net: ChipNetwork): ChipNetwork {
-  let maxDelay = 1;
-  for (const pr of net.projections) {
-    maxDelay = Math.max(maxDelay, pr.delaySteps);
-    if (pr.delays) for (const d of pr.delays) maxDelay = Math.max(maxDelay, d);
-  }
-  return { ...net, chip: { ...net.chip, limits: { ...net.chip.limits, maxDelaySteps: maxDelay } } };
+/** Self time (seconds) of a CPU profile, by part of the wasm core (function names need a build of
+ * the core with a name section: see --wasm) and the host. */
+interface PhaseProfile {
+  update: number;
+  delivery: number;
+  stepRest: number;
+  otherWasm: number;
+  host: number;
+  total: number;
+}
+
+async function startProfiler(): Promise<{ stop(): Promise<PhaseProfile> }> {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await session.post("Profiler.stop");
+      session.disconnect();
+      const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+      const out: PhaseProfile = { update: 0, delivery: 0, stepRest: 0, otherWasm: 0, host: 0, total: 0 };
+      const deltas = profile.timeDeltas ?? [];
+      (profile.samples ?? []).forEach((id, i) => {
+        const node = byId.get(id);
+        const dt = (deltas[i + 1] ?? 0) / 1e6;
+        if (!node) return;
+        const { functionName: name, url } = node.callFrame;
+        const key: keyof PhaseProfile = url.startsWith("wasm") || name.startsWith("emulator/assembly/")
+          ? name.includes("/neuron/") ? "update"
+            : name.endsWith("/deliver") ? "delivery"
+              : name.endsWith("/runSteps") || name.endsWith("/closeStep") ? "stepRest" : "otherWasm"
+          : "host";
+        if (name === "(idle)" || name === "(program)") return;
+        out[key] += dt;
+        out.total += dt;
+      });
+      return out;
+    },
+  };
 }
 
 async function emulate(args: Args): Promise<Record<string, unknown>> {
@@ -97,7 +134,6 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
   const loaded = await loadCubaNetwork(n, p, args.get("source", "compiled") as NetworkSource);
   let network = args.has("no-synapses") ? withoutSynapses(loaded.network) : loaded.network;
   if (args.has("one-core")) network = onOneCore(network);
-  if (args.has("tight-ring")) network = tightRing(network);
   const instances = captureInstances();
   const rssBefore = rss();
   const t0 = performance.now();
@@ -117,6 +153,7 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
   const setupSeconds = (performance.now() - t0) / 1000;
   for (let i = 0; i < 2 && warmup > 0; i++) emulator.run({ steps: Math.min(warmup, steps), encoders: [], recordProbes: false });
   const repeat = Math.max(1, Number(args.get("repeat", "1")));
+  const profiler = args.has("profile") ? await startProfiler() : null;
   const walls: number[] = [];
   let result = null as ReturnType<Emulator["run"]> | null;
   for (let i = 0; i < repeat; i++) {
@@ -129,6 +166,7 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
     result = r;
   }
   if (!result) throw new Error("unreachable");
+  const profile = profiler ? await profiler.stop() : null;
   const wallSeconds = Math.min(...walls);
   let events = 0;
   for (const e of result.stepSynapticEvents) events += e;
@@ -142,7 +180,6 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
     origin: loaded.origin,
     noSynapses: args.has("no-synapses"),
     oneCore: args.has("one-core"),
-    tightRing: args.has("tight-ring"),
     buildSeconds: loaded.buildSeconds,
     setupSeconds,
     wallSeconds,
@@ -151,6 +188,7 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
     events,
     checksum: spikeChecksum(result.spikeSteps, result.spikeNeurons),
     latencyCycles: result.latencyCycles,
+    profile,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     wasmMemoryBytes: mem instanceof WebAssembly.Memory ? mem.buffer.byteLength : null,
     rssBeforeBytes: rssBefore,

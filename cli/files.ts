@@ -9,6 +9,7 @@ import { compileSource, type CompileOptions } from "../compiler/index.ts";
 import { decodeImage, ImageError, type ImageHeader } from "../compiler/image.ts";
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { renderDiagnostic, type Diagnostic } from "../dsl/diagnostic.ts";
+import { compileModelFile, isModelFile } from "./model-files.ts";
 
 /** A failure the user can act on: printed as one message, exit code `exitCode`. */
 export class CliError extends Error {
@@ -44,8 +45,9 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], sources: R
   return diagnostics.map((d) => renderDiagnostic(d, d.span ? sources.get(d.span.file) : undefined)).join("\n");
 }
 
-/** Compiles a .snn file; prints warnings to stderr; throws CliError listing every error. */
-export function compileFile(path: string, options: Omit<CompileOptions, "readFile"> = {}): ChipNetwork {
+/** Compiles a .snn file; prints warnings to stderr (unless `quiet`); throws CliError listing every error. */
+export function compileFile(path: string, options: Omit<CompileOptions, "readFile"> = {}, quiet = false): ChipNetwork {
+  if (isModelFile(path)) return compileModelFile(path, options, quiet); // .nir: imported in memory (cli/model-files.ts)
   const text = new TextDecoder().decode(readBytes(path, "network file"));
   const folder = dirname(path);
   const result = compileSource(text, path, {
@@ -57,13 +59,13 @@ export function compileFile(path: string, options: Omit<CompileOptions, "readFil
     const count = result.diagnostics.filter((d) => d.severity === "error").length;
     throw new CliError(`${rendered}\n${count} error${count === 1 ? "" : "s"}; nothing was written`);
   }
-  if (rendered) process.stderr.write(rendered + "\n");
+  if (rendered && !quiet) process.stderr.write(rendered + "\n");
   return result.network;
 }
 
 /** Loads a network from a .snn source (compiling it) or a .nchip image (with its header). */
 export function loadImageOrSource(path: string, chipPreset?: string): { network: ChipNetwork; header: ImageHeader | null } {
-  if (path.endsWith(".snn")) return { network: compileFile(path, { chipPreset }), header: null };
+  if (path.endsWith(".snn") || isModelFile(path)) return { network: compileFile(path, { chipPreset }), header: null };
   const bytes = readBytes(path, "chip image");
   let decoded;
   try {

@@ -5,13 +5,18 @@
  */
 import { Command, CommanderError } from "commander";
 import { COMPILER_VERSION } from "../compiler/image.ts";
+import * as calibrate from "./commands/calibrate.ts";
 import * as compile from "./commands/compile.ts";
 import * as demo from "./commands/demo.ts";
+import * as exportCommand from "./commands/export.ts";
+import * as importCommand from "./commands/import.ts";
 import * as inspect from "./commands/inspect.ts";
+import * as quantize from "./commands/quantize.ts";
 import * as run from "./commands/run.ts";
+import * as tune from "./commands/tune.ts";
 import { CliError } from "./files.ts";
 
-const COMMANDS = [compile, run, inspect, demo];
+const COMMANDS = [compile, run, inspect, demo, tune, quantize, calibrate, importCommand, exportCommand];
 
 const program = new Command()
   .name("neurocc")

@@ -12,6 +12,7 @@ import { CHIP_SETTINGS, CONNECTIONS, ENCODERS, INITIALIZERS, NEURON_MODELS, RUN_
 import { evaluate, type Environment, type Value } from "./evaluate.ts";
 import type { ChipConfig } from "./ir.ts";
 import { planConvolution, type ConvKind, type ConvPlan } from "./check-conv.ts";
+import { checkHetquant } from "./check-hetquant.ts";
 import { bindArgs, numberArg, suggest, type BoundArgs, type ParamSpec } from "./params.ts";
 import { PRESET_NAMES, presetConfig } from "./presets.ts";
 
@@ -40,6 +41,7 @@ class Checker {
   private readonly env: Environment = new Map();
   private readonly populations: CheckedPopulation[] = [];
   private readonly populationSpans = new Map<string, Span>();
+  private readonly generatedConnections: CheckedConnection[] = [];
   private dtMs = 1;
 
   constructor(
@@ -70,6 +72,8 @@ class Checker {
       const connection = this.checkConnection(statement.source.name, statement.source.span, statement.target.name, statement.target.span, statement.connection, connections.length);
       if (connection) connections.push(connection);
     }
+    // Connections that constructs generate (hetquant's oscillator) come after the declared ones.
+    for (const generated of this.generatedConnections) connections.push({ ...generated, name: `${generated.name}#${connections.length}` });
     const probes: CheckedNetwork["probes"] = [];
     for (const statement of body) {
       if (statement.kind !== "ProbeDecl") continue;
@@ -174,8 +178,16 @@ class Checker {
     const bound = this.bindCall(`${call.callee.name}()`, call, specs);
     if (!bound) return;
     const population: CheckedPopulation = { name, shape, size, kind: statement.kind === "InputDecl" ? "input" : "neuron", span: statement.span };
-    if (statement.kind === "InputDecl") population.encoder = this.encoderSpec(call.callee.name, bound, specs);
-    else {
+    if (statement.kind === "InputDecl") {
+      const encoder = this.encoderSpec(call.callee.name, bound, specs);
+      if (!encoder) return;
+      population.encoder = encoder;
+      // Spikes are binary, so delta's off spikes get their own neurons: shape [2, …] (on, then off).
+      if (encoder.kind === "delta" && encoder.offSpikes) {
+        population.shape = [2, ...shape];
+        population.size = 2 * size;
+      }
+    } else {
       const model = this.neuronSpec(call.callee.name as NeuronModelSpec["model"], bound, specs, size);
       if (!model) return;
       population.neuron = model;
@@ -193,11 +205,31 @@ class Checker {
     return bindArgs(what, args, specs, call.span, this.diagnostics);
   }
 
-  private encoderSpec(kind: string, bound: BoundArgs, specs: ParamSpec[]): EncoderSpec {
+  private encoderSpec(kind: string, bound: BoundArgs, specs: ParamSpec[]): EncoderSpec | null {
     const get = (n: string) => numberArg(bound, specs.find((s) => s.name === n)!);
-    if (kind === "rate") return { kind: "rate", gain: get("gain"), offset: get("offset"), firstSpikeMs: get("first_spike") };
-    const times = bound.values.get("times");
-    return { kind: "spikes", timesMs: times?.kind === "list" ? times.items.map((t) => (t.kind === "number" ? t.value : 0)) : [] };
+    const given = (n: string) => (bound.values.get(n)?.kind === "number" ? get(n) : null);
+    const norm = () => (bound.values.get("norm")?.kind === "name" && (bound.values.get("norm") as { name: string }).name === "l1" ? "l1" : "none");
+    switch (kind) {
+      case "rate":
+        return { kind: "rate", gain: get("gain"), offset: get("offset"), firstSpikeMs: get("first_spike"), normalization: norm() };
+      case "latency":
+        return { kind: "latency", gain: get("gain"), tauMs: given("tau"), threshold: get("threshold"), linear: get("linear") === 1, normalize: get("normalize") === 1, clip: get("clip") === 1, firstSpikeMs: get("first_spike") };
+      case "delta":
+        return { kind: "delta", gain: get("gain"), threshold: get("threshold"), offSpikes: get("off_spikes") === 1, padding: get("padding") === 1 };
+      case "phase": {
+        const cycleMs = get("cycle");
+        const steps = Math.round(cycleMs / this.dtMs);
+        if (steps < 1 || Math.abs(steps * this.dtMs - cycleMs) > 1e-9 * cycleMs) {
+          this.diagnostics.push(error("E112", `phase cycle ${cycleMs}ms is not a whole number of steps of dt = ${this.dtMs}ms`, bound.values.get("cycle")?.span ?? bound.span));
+          return null;
+        }
+        return { kind: "phase", gain: get("gain"), cycleMs, firstSpikeMs: get("first_spike"), value: given("value"), normalization: norm() };
+      }
+      default: {
+        const times = bound.values.get("times");
+        return { kind: "spikes", timesMs: times?.kind === "list" ? times.items.map((t) => (t.kind === "number" ? t.value : 0)) : [] };
+      }
+    }
   }
 
   private neuronSpec(model: NeuronModelSpec["model"], bound: BoundArgs, specs: ParamSpec[], size: number): NeuronModelSpec | null {
@@ -226,6 +258,7 @@ class Checker {
       shiftDecay: bound.values.get("decay")?.kind === "name" && (bound.values.get("decay") as { name: string }).name === "shift",
       inputGain: model === "cuba" || model === "plif" ? "leak" : "one",
       biasMode: model === "if" || model === "gif" || model === "or" ? "perStep" : "leak",
+      inputScale: has("gain") ? get("gain") : 1,
       spikeAtEqual: model === "gif",
       thresholdMv,
       reset,
@@ -294,6 +327,15 @@ class Checker {
     const callee = call.callee.name;
     const get = (n: string) => numberArg(bound, specs.find((s) => s.name === n)!);
     const has = (n: string) => bound.values.get(n)?.kind === "number";
+    if (callee === "hetquant") {
+      const planned = checkHetquant({ sourceName, source, targetName, target, bound, specs, span: call.span, index, dtMs: this.dtMs, populations: this.populations, diagnostics: this.diagnostics });
+      if (planned?.oscillator) {
+        this.populationSpans.set(planned.oscillator.population.name, call.span);
+        this.populations.push(planned.oscillator.population);
+        this.generatedConnections.push({ ...planned.oscillator.connection, source: this.populations.length - 1 });
+      }
+      return planned?.connection ?? null;
+    }
     if (callee === "one_to_one" && sourcePop.size !== targetPop.size) {
       this.diagnostics.push(error("E107", `one_to_one needs equal sizes, but '${sourceName}' has ${sourcePop.size} neurons and '${targetName}' has ${targetPop.size}`, call.span));
       return null;
@@ -348,6 +390,7 @@ class Checker {
       weight,
       bits: specs.some((s) => s.name === "bits") ? get("bits") : 1,
       exponent: exponentValue?.kind === "number" ? exponentValue.value : null,
+      rounding: bound.values.get("rounding")?.kind === "name" && (bound.values.get("rounding") as { name: string }).name === "stochastic" ? "stochastic" : "nearest",
       delay,
       span: call.span,
     };

@@ -4,6 +4,7 @@
  * compiler/check.ts builds it from the AST; compiler/lower.ts quantizes it into the IR.
  */
 import type { Span } from "../dsl/ast.ts";
+import type { HetquantSpec } from "./hetquant.ts";
 import type { ChipConfig } from "./ir.ts";
 
 /** How to fill an array: a constant, a seeded random draw, or values read from a file. */
@@ -31,6 +32,8 @@ export interface NeuronModelSpec {
   inputGain: "one" | "leak";
   /** "leak": per step v += (1 − keep_v)·(rest − origin + bias); "perStep": v += bias each step. */
   biasMode: "leak" | "perStep";
+  /** Layer `gain`: every incoming weight is multiplied by it at compile time (1 = none). */
+  inputScale: number;
   /** gIF fires when V ≥ θ; the others when v > vth. */
   spikeAtEqual: boolean;
   thresholdMv: number;
@@ -45,8 +48,11 @@ export interface NeuronModelSpec {
 }
 
 export type EncoderSpec =
-  | { kind: "rate"; gain: number; offset: number; firstSpikeMs: number }
-  | { kind: "spikes"; timesMs: number[] };
+  | { kind: "rate"; gain: number; offset: number; firstSpikeMs: number; normalization: "none" | "l1" }
+  | { kind: "spikes"; timesMs: number[] }
+  | { kind: "latency"; gain: number; tauMs: number | null; threshold: number; linear: boolean; normalize: boolean; clip: boolean; firstSpikeMs: number }
+  | { kind: "delta"; gain: number; threshold: number; offSpikes: boolean; padding: boolean }
+  | { kind: "phase"; gain: number; cycleMs: number; firstSpikeMs: number; value: number | null; normalization: "none" | "l1" };
 
 export interface CheckedPopulation {
   name: string;
@@ -75,6 +81,10 @@ export interface CheckedConnection {
   /** Mantissa bits; the exponent is chosen by the compiler unless given. */
   bits: number;
   exponent: number | null;
+  /** Rounding of the weights to mantissas; stochastic draws come from `SRC->DST.rounding` (docs/ir.md). */
+  rounding: "nearest" | "stochastic";
+  /** Set for a `hetquant` connection (compiler/hetquant.ts): what its weights were built from. */
+  hetquant?: HetquantSpec;
   /** A single delay in steps, or a per-synapse initialiser in ms rounded to steps. */
   delay: { kind: "fixed"; steps: number } | { kind: "random"; initializerMs: Initializer; span: Span };
   span: Span;

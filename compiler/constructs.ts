@@ -22,12 +22,16 @@ const positiveTime = (name: string, defaultValue: number | undefined, doc: strin
   doc,
 });
 
+/** Layer gain: scales every synaptic input of the layer; realised by folding it into the incoming weights. */
+const layerGain: ParamSpec = { name: "gain", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1e6, minExclusive: true }, default: 1, doc: "multiplies every incoming weight (input scale)" };
+
 const commonNeuron: ParamSpec[] = [
   voltage("vth", 1, "firing threshold"),
   voltage("reset", 0, "value after a spike, or 'subtract' to subtract the threshold", ["subtract"]),
   voltage("bias", 0, "constant input in voltage units"),
   { name: "refractory", type: { kind: "number", dimension: TIME, min: 0 }, default: 0, doc: "refractory period" },
   { name: "v_init", type: { kind: "initializer", dimension: VOLTAGE, optionalUnit: true }, default: null, doc: "initial membrane voltage" },
+  layerGain,
 ];
 
 const rest = voltage("rest", 0, "resting potential the membrane relaxes to");
@@ -63,6 +67,7 @@ export const NEURON_MODELS: Readonly<Record<string, ParamSpec[]>> = {
     voltage("vth", 1, "threshold θ: spike when V ≥ θ"),
     voltage("bias", 0, "constant input current I added every step"),
     { name: "v_init", type: { kind: "initializer", dimension: VOLTAGE, optionalUnit: true }, default: null, doc: "initial membrane voltage" },
+    layerGain,
   ],
   or: [],
   loihi_cuba: [
@@ -72,17 +77,46 @@ export const NEURON_MODELS: Readonly<Record<string, ParamSpec[]>> = {
     plain("bias_mant", 0, "Lava's bias mantissa (13-bit signed)", -4096, 4095, true),
     plain("bias_exp", 0, "Lava's bias exponent", 0, 7, true),
     { name: "refractory", type: { kind: "number", dimension: TIME, min: 0 }, default: 0, doc: "refractory period" },
+    layerGain,
   ],
 };
 
-/** Input encoders: `input NAME[N] : encoder(...)`. */
+const encoderGain: ParamSpec = { name: "gain", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1e6 }, default: 1, doc: "multiplies the input value" };
+const firstSpike: ParamSpec = { name: "first_spike", type: { kind: "number", dimension: TIME, min: 0 }, default: 0, doc: "no spikes before this time" };
+const flag = (name: string, doc: string): ParamSpec => plain(name, 0, `${doc} (0 or 1)`, 0, 1, true);
+const frameNorm: ParamSpec = { name: "norm", type: { kind: "word", words: ["none", "l1"] }, default: "none", doc: "per-frame normalisation on the host: none, or l1 (x / Σ|x|)" };
+
+/** Input encoders: `input NAME[N] : encoder(...)`. docs/dsl.md and docs/chip.md §5 give the formulas. */
 export const ENCODERS: Readonly<Record<string, ParamSpec[]>> = {
   rate: [
-    { name: "gain", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1e6 }, default: 1, doc: "multiplies the input value" },
+    encoderGain,
     { name: "offset", type: { kind: "number", dimension: DIMENSIONLESS, min: -1e6, max: 1e6 }, default: 0, doc: "added after the gain" },
-    { name: "first_spike", type: { kind: "number", dimension: TIME, min: 0 }, default: 0, doc: "no spikes before this time" },
+    firstSpike,
+    frameNorm,
   ],
   spikes: [{ name: "times", type: { kind: "list", dimension: TIME }, default: null, doc: "spike times of every neuron; omit to give a raster at run time" }],
+  latency: [
+    { name: "tau", type: { kind: "number", dimension: TIME, min: 0, minExclusive: true }, default: null, doc: "RC time constant of the latency code (default: one step)" },
+    { name: "threshold", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1, minExclusive: true, maxExclusive: true }, default: 0.01, doc: "inputs below it fire last (or not at all with clip); strictly between 0 and 1" },
+    flag("linear", "1: linear instead of logarithmic code"),
+    flag("normalize", "1: stretch the spike times over the run's steps"),
+    flag("clip", "1: no spike for inputs below the threshold"),
+    encoderGain,
+    firstSpike,
+  ],
+  delta: [
+    { name: "threshold", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 16384, minExclusive: true }, default: 0.1, doc: "change of x·gain per step that makes a spike" },
+    flag("off_spikes", "1: also spike on decreases, on a second channel of neurons (shape [2, …])"),
+    flag("padding", "1: the first frame is compared with itself instead of with zero"),
+    encoderGain,
+  ],
+  phase: [
+    { name: "cycle", type: { kind: "number", dimension: TIME, min: 0, minExclusive: true }, default: undefined, doc: "oscillation period, a whole number of steps" },
+    encoderGain,
+    firstSpike,
+    { name: "value", type: { kind: "number", dimension: DIMENSIONLESS, min: -1e6, max: 1e6 }, default: null, doc: "input used when the run gives none (1: an oscillator firing at phase 0)" },
+    frameNorm,
+  ],
 };
 
 const weightParam: ParamSpec = { name: "weight", type: { kind: "initializer", dimension: VOLTAGE, optionalUnit: true }, default: 1, doc: "weight value or initialiser" };
@@ -90,6 +124,7 @@ const quantizationParams: ParamSpec[] = [
   { name: "bits", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 16, integer: true }, default: 8, doc: "weight mantissa bits (1..16)" },
   { name: "exponent", type: { kind: "number", dimension: DIMENSIONLESS, min: -32, max: 32, integer: true }, default: null, doc: "weight exponent (chosen automatically if omitted)" },
   { name: "exponents", type: { kind: "word", words: ["per_projection", "per_channel"] }, default: "per_projection", doc: "one exponent for the projection, or one per output channel" },
+  { name: "rounding", type: { kind: "word", words: ["nearest", "stochastic"] }, default: "nearest", doc: "weight rounding: to nearest, or stochastic (seeded, unbiased)" },
 ];
 const delayParam: ParamSpec = { name: "delay", type: { kind: "initializer", dimension: TIME }, default: null, doc: "axonal delay (one step if omitted)" };
 const connectionCommon: ParamSpec[] = [weightParam, ...quantizationParams, delayParam];
@@ -127,6 +162,16 @@ export const CONNECTIONS: Readonly<Record<string, ParamSpec[]>> = {
   sum_pool: [...poolParams, { ...weightParam, type: { kind: "number", dimension: VOLTAGE, optionalUnit: true } }, ...quantizationParams],
   avg_pool: [...poolParams, { ...weightParam, type: { kind: "number", dimension: VOLTAGE, optionalUnit: true } }, ...quantizationParams],
   max_pool: poolParams,
+  hetquant: [
+    { name: "spacing", type: { kind: "word", words: ["uniform", "linspace", "homogeneous"] }, default: "uniform", doc: "weight spacing of a column: uniform (1/x), linspace, or homogeneous (all equal: the baseline)" },
+    { name: "payload", type: { kind: "number", dimension: VOLTAGE, optionalUnit: true, min: 0, minExclusive: true }, default: 1, doc: "weight scale: weights span [payload, payload / limit]" },
+    { name: "limit", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1, minExclusive: true, maxExclusive: true }, default: 0.01, doc: "smallest quantization level relative to the largest, strictly between 0 and 1" },
+    count("duplication", null, "principal neurons per feature (default: target size / source size)"),
+    { name: "norm", type: { kind: "word", words: ["none", "l1"] }, default: "l1", doc: "data-blind normalisation of the source's frames (host side)" },
+    { name: "cycle", type: { kind: "number", dimension: TIME, min: 0, minExclusive: true }, default: null, doc: "period of an inhibitory oscillator for phase coding (none if omitted)" },
+    { name: "inhibition", type: { kind: "number", dimension: VOLTAGE, optionalUnit: true, min: 0, minExclusive: true }, default: null, doc: "oscillator → column weight magnitude (default: the largest column weight)" },
+    ...quantizationParams,
+  ],
 };
 
 /** Initialisers usable where a parameter accepts per-element values. */

@@ -137,9 +137,27 @@ export interface NeuronConstants {
 
 export type Encoder =
   /** Bernoulli spikes with probability clamp(x·gain + offset, 0, 1) per step (snnTorch rate). */
-  | { kind: "rate"; gain: number; offset: number; firstSpikeStep: number }
+  | { kind: "rate"; gain: number; offset: number; firstSpikeStep: number; normalization?: InputNormalization }
   /** Spikes given explicitly: the listed steps for every neuron, or a raster supplied at run time. */
-  | { kind: "spikes"; steps: number[] };
+  | { kind: "spikes"; steps: number[] }
+  /**
+   * One spike per element at the step snnTorch's `spikegen.latency` gives for x·gain (docs/chip.md §5):
+   * the host computes the step, the chip compares it with t. `tauSteps` is snnTorch's `tau` in steps.
+   */
+  | { kind: "latency"; gain: number; tauSteps: number; threshold: number; linear: boolean; normalize: boolean; clip: boolean; firstSpikeStep: number }
+  /**
+   * snnTorch `spikegen.delta` on the chip: a spike where x·gain rose by ≥ threshold since the last step;
+   * with offSpikes the population holds 2·N neurons (shape [2, …]: on channel, then off channel).
+   */
+  | { kind: "delta"; gain: number; threshold: number; offSpikes: boolean; padding: boolean }
+  /**
+   * Phase code: one spike per cycle of `cycleSteps`, at phase ⌊(1 − x')·cycle⌋ (x' = clamp(x·gain, 0, 1);
+   * none for x' = 0). `value` is the input when the run gives none (value 1 makes an oscillator).
+   */
+  | { kind: "phase"; gain: number; cycleSteps: number; firstSpikeStep: number; value: number | null; normalization?: InputNormalization };
+
+/** Host-side normalisation of each input frame before the encoder: "l1" divides by Σ|x| (hetquant). */
+export type InputNormalization = "none" | "l1";
 
 export interface Population {
   name: string;

@@ -9,12 +9,25 @@ import type { CheckedConnection, CheckedNetwork, CheckedPopulation } from "./che
 import { buildSynapses, sample, type FloatSynapses } from "./connectivity.ts";
 import type { ChipNetwork, Connectivity, Encoder, Population, Projection } from "./ir.ts";
 import { coreOfNeurons, placeNetwork } from "./place.ts";
-import { quantizeNeuron, quantizeWeights, type VoltageScale } from "./quantize.ts";
+import { quantizeNeuron, quantizeWeights, weightSign, type Rounding, type VoltageScale } from "./quantize.ts";
 import { Random } from "./random.ts";
 import { countDemand } from "./resources.ts";
 import { forEachStoredSynapse } from "./synapses.ts";
 
-export function lowerNetwork(checked: CheckedNetwork, diagnostics: Diagnostic[]): ChipNetwork | null {
+/** What the compiler did to one projection's weights (for `neurocc quantize`'s report). */
+export interface QuantizationRecord {
+  /** Connection name without its index suffix, e.g. "in->hidden". */
+  projection: string;
+  bits: number;
+  /** One exponent, or one per output channel. */
+  exponents: number[];
+  /** Worst and RMS rounding error relative to the largest |weight|. */
+  maxError: number;
+  rmsError: number;
+  rounding: "nearest" | "stochastic";
+}
+
+export function lowerNetwork(checked: CheckedNetwork, diagnostics: Diagnostic[], onQuantized?: (record: QuantizationRecord) => void): ChipNetwork | null {
   const chip = checked.chip;
   const dt = checked.dtMs;
   const populations: Population[] = [];
@@ -33,7 +46,7 @@ export function lowerNetwork(checked: CheckedNetwork, diagnostics: Diagnostic[])
   const fanIn = new Float64Array(neuronCount);
   const synapseBits = new Float64Array(neuronCount);
   for (const connection of checked.connections) {
-    const projection = lowerProjection(connection, populations, scales[connection.target]!, checked, diagnostics);
+    const projection = lowerProjection(connection, populations, scales[connection.target]!, checked, diagnostics, onQuantized);
     if (!projection) continue;
     countDemand(projection, populations, fanIn, synapseBits);
     projections.push(projection);
@@ -57,7 +70,7 @@ export function lowerNetwork(checked: CheckedNetwork, diagnostics: Diagnostic[])
   };
 }
 
-function lowerProjection(connection: CheckedConnection, populations: Population[], scale: VoltageScale, checked: CheckedNetwork, diagnostics: Diagnostic[]): Projection | null {
+function lowerProjection(connection: CheckedConnection, populations: Population[], scale: VoltageScale, checked: CheckedNetwork, diagnostics: Diagnostic[], onQuantized?: (record: QuantizationRecord) => void): Projection | null {
   const chip = checked.chip;
   const source = populations[connection.source];
   const target = populations[connection.target];
@@ -73,7 +86,8 @@ function lowerProjection(connection: CheckedConnection, populations: Population[
   const synapses = buildSynapses(connection, source.shape, target.shape, checked.seed);
   const scaled = synapses.weights.map((w) => w * scale.inputGain * scale.lsbPerMv);
   const channels = connection.perChannelExponents ? target.shape[0] : 1;
-  const quantized = quantizeByChannel(scaled, channels, channelOfWeight(synapses, source.size, target.size, channels), connection, chip);
+  const rounding: Rounding = connection.rounding === "stochastic" ? { kind: "stochastic", random: new Random(checked.seed, `${describe(connection.name).slice("connection ".length)}.rounding`) } : { kind: "nearest" };
+  const quantized = quantizeByChannel(scaled, channels, channelOfWeight(synapses, source.size, target.size, channels), connection, chip, rounding);
   if (!quantized) {
     diagnostics.push(error("E106", `weights of ${describe(connection.name)} are too large for the ${chip.preset} chip even with its largest exponent (${chip.formats.maxWeightExponent}); lower them or raise vth of '${target.name}'`, connection.span));
     return null;
@@ -81,6 +95,7 @@ function lowerProjection(connection: CheckedConnection, populations: Population[
   if (quantized.relativeError > 0.05) {
     diagnostics.push(warning("W201", `${describe(connection.name)}: ${connection.bits}-bit weights lose up to ${(quantized.relativeError * 100).toFixed(1)}% of the largest weight; consider more bits${channels === 1 && target.shape[0] > 1 ? " or exponents = per_channel" : ""}`, connection.span));
   }
+  onQuantized?.({ projection: connection.name.replace(/#\d+$/, ""), bits: connection.bits, exponents: Array.from(quantized.exponents), maxError: quantized.relativeError, rmsError: quantized.rmsError, rounding: connection.rounding });
   const delays = quantizeDelays(synapses, checked.dtMs, chip.limits.maxDelaySteps, connection, diagnostics);
   if (delays === undefined) return null;
   const fixedDelay = connection.delay.kind === "fixed" ? connection.delay.steps : 1;
@@ -118,20 +133,23 @@ function channelOfWeight(synapses: FloatSynapses, sourceSize: number, targetSize
 }
 
 /** Quantizes each channel's weights with its own exponent (one channel: the projection's). */
-function quantizeByChannel(values: Float64Array, channels: number, channelOf: (index: number) => number, connection: CheckedConnection, chip: ChipNetwork["chip"]): { mantissas: Int32Array; exponents: Int32Array; relativeError: number } | null {
+function quantizeByChannel(values: Float64Array, channels: number, channelOf: (index: number) => number, connection: CheckedConnection, chip: ChipNetwork["chip"], rounding: Rounding): { mantissas: Int32Array; exponents: Int32Array; relativeError: number; rmsError: number } | null {
   const members: number[][] = Array.from({ length: channels }, () => []);
   for (let i = 0; i < values.length; i++) members[channelOf(i)].push(i);
   const mantissas = new Int32Array(values.length);
   const exponents = new Int32Array(channels);
   let relativeError = 0;
+  let squares = 0;
+  const sign = weightSign(values);
   for (let c = 0; c < channels; c++) {
-    const quantized = quantizeWeights(Float64Array.from(members[c], (i) => values[i]), connection.bits, chip, connection.exponent);
+    const quantized = quantizeWeights(Float64Array.from(members[c], (i) => values[i]), connection.bits, chip, connection.exponent, rounding, sign);
     if (!quantized) return null;
     members[c].forEach((i, k) => (mantissas[i] = quantized.mantissas[k]));
     exponents[c] = quantized.exponent;
     relativeError = Math.max(relativeError, quantized.relativeError);
+    squares += quantized.rmsError ** 2 * members[c].length;
   }
-  return { mantissas, exponents, relativeError };
+  return { mantissas, exponents, relativeError, rmsError: values.length ? Math.sqrt(squares / values.length) : 0 };
 }
 
 function describe(connectionName: string): string {
@@ -180,10 +198,28 @@ function lowerPopulation(
 
 function lowerEncoder(pop: CheckedPopulation, dtMs: number): Encoder {
   const encoder = pop.encoder!;
-  if (encoder.kind === "rate") {
-    return { kind: "rate", gain: encoder.gain, offset: encoder.offset, firstSpikeStep: Math.round(encoder.firstSpikeMs / dtMs) };
+  const toSteps = (ms: number) => Math.round(ms / dtMs);
+  switch (encoder.kind) {
+    case "rate": {
+      const rate: Encoder = { kind: "rate", gain: encoder.gain, offset: encoder.offset, firstSpikeStep: toSteps(encoder.firstSpikeMs) };
+      if (encoder.normalization === "l1") rate.normalization = "l1";
+      return rate;
+    }
+    case "latency": {
+      const { gain, threshold, linear, normalize, clip } = encoder;
+      // snnTorch's tau counts steps; the DSL's is a time, one step by default.
+      return { kind: "latency", gain, tauSteps: encoder.tauMs === null ? 1 : encoder.tauMs / dtMs, threshold, linear, normalize, clip, firstSpikeStep: toSteps(encoder.firstSpikeMs) };
+    }
+    case "delta":
+      return { kind: "delta", gain: encoder.gain, threshold: encoder.threshold, offSpikes: encoder.offSpikes, padding: encoder.padding };
+    case "phase": {
+      const phase: Encoder = { kind: "phase", gain: encoder.gain, cycleSteps: toSteps(encoder.cycleMs), firstSpikeStep: toSteps(encoder.firstSpikeMs), value: encoder.value };
+      if (encoder.normalization === "l1") phase.normalization = "l1";
+      return phase;
+    }
+    case "spikes":
+      return { kind: "spikes", steps: [...new Set(encoder.timesMs.map(toSteps))].sort((a, b) => a - b) };
   }
-  return { kind: "spikes", steps: [...new Set(encoder.timesMs.map((t) => Math.round(t / dtMs)))].sort((a, b) => a - b) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { describeDimension, sameDimension, type Dimension } from "./units.ts";
 
 export type ParamType =
   /** A number of the given dimension; `optionalUnit` also accepts a plain number (voltages may be unitless). */
-  | { kind: "number"; dimension: Dimension; optionalUnit?: boolean; min?: number; max?: number; integer?: boolean; minExclusive?: boolean }
+  | { kind: "number"; dimension: Dimension; optionalUnit?: boolean; min?: number; max?: number; integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean }
   /** A number or an initialiser call (uniform, normal, file) — per-element values. */
   | { kind: "initializer"; dimension: Dimension; optionalUnit?: boolean }
   /** A number or one of the listed bare words. */
@@ -106,11 +106,11 @@ function checkType(what: string, spec: ParamSpec, value: Value, diagnostics: Dia
   if (type.kind !== "number" || value.kind !== "number") return true;
   const n = value.value;
   const tooSmall = type.min !== undefined && (type.minExclusive ? n <= type.min : n < type.min);
-  const tooLarge = type.max !== undefined && n > type.max;
+  const tooLarge = type.max !== undefined && (type.maxExclusive ? n >= type.max : n > type.max);
   if (!Number.isFinite(n) || tooSmall || tooLarge) {
     const bound = [
       type.min !== undefined ? `${type.minExclusive ? ">" : "≥"} ${type.min}` : null,
-      type.max !== undefined ? `≤ ${type.max}` : null,
+      type.max !== undefined ? `${type.maxExclusive ? "<" : "≤"} ${type.max}` : null,
     ].filter(Boolean).join(" and ");
     diagnostics.push(error("E106", `${label} is ${n}, but must be ${bound}`, value.span));
     return false;

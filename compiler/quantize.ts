@@ -5,6 +5,7 @@
  */
 import type { NeuronModelSpec } from "./checked.ts";
 import type { ChipConfig, Decay, NeuronConstants } from "./ir.ts";
+import type { Random } from "./random.ts";
 
 /** How a population's float voltages map to chip integers: chip = round((v − originMv) · lsbPerMv). */
 export interface VoltageScale {
@@ -56,7 +57,8 @@ export function quantizeNeuron(model: NeuronModelSpec, chip: ChipConfig): Quanti
     reset: model.reset.kind === "value" ? { kind: "zero" } : { kind: "subtract" },
     refractorySteps: model.refractorySteps,
   };
-  const inputGain = model.inputGain === "leak" ? leak : 1;
+  // The layer's gain is an input scale folded into the incoming weights: its error is the weights'.
+  const inputGain = (model.inputGain === "leak" ? leak : 1) * model.inputScale;
   const decayError = Math.max(relativeError(voltage.realised, model.voltageKeep), relativeError(current.realised, model.currentKeep));
   return { constants, scale: { originMv, lsbPerMv, inputGain }, decayError };
 }
@@ -72,7 +74,7 @@ function rawLoihiNeuron(model: NeuronModelSpec, raw: NonNullable<NeuronModelSpec
       reset: { kind: "zero" },
       refractorySteps: model.refractorySteps,
     },
-    scale: { originMv: 0, lsbPerMv: 64, inputGain: 1 },
+    scale: { originMv: 0, lsbPerMv: 64, inputGain: model.inputScale },
     decayError: 0,
   };
 }
@@ -99,12 +101,23 @@ export interface QuantizedWeights {
   exponent: number;
   /** Largest |w − mantissa·2^(shift+exponent)| relative to max |w| (0 when all weights are zero). */
   relativeError: number;
+  /** Root mean square of the same errors, relative to max |w|. */
+  rmsError: number;
 }
+
+/**
+ * Nearest rounding, or stochastic rounding: w/step rounds up with probability equal to its fractional
+ * part (so the expected mantissa is exact), each draw from the given seeded stream in weight order.
+ */
+export type Rounding = { kind: "nearest" } | { kind: "stochastic"; random: Random };
 
 export type WeightSign = "excitatory" | "inhibitory" | "mixed";
 
 /** Range of mantissas for `bits` bits: unsigned when all weights share a sign, two's complement otherwise. */
 export function mantissaRange(bits: number, sign: WeightSign): [number, number] {
+  // Weight memory words are 16 bits wide: a 16-bit mantissa has no room for a separate sign
+  // mode, so it is always two's complement (docs/chip.md §2).
+  if (bits >= 16) return [-32768, 32767];
   if (sign === "excitatory") return [0, 2 ** bits - 1];
   if (sign === "inhibitory") return [-(2 ** bits - 1), 0];
   return [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
@@ -122,11 +135,13 @@ export function weightSign(values: Float64Array): WeightSign {
 
 /**
  * Chooses the exponent (unless given) so that the largest weight uses the mantissa's full range,
- * then rounds every weight to nearest. `values` are already in the target's voltage LSBs.
+ * then rounds every weight (to nearest, or stochastically). `values` are already in the target's
+ * voltage LSBs; `projectionSign` is the whole projection's sign mode when `values` is one channel.
  * Returns null when the weights are too large for the chip's largest exponent.
  */
-export function quantizeWeights(values: Float64Array, bits: number, chip: ChipConfig, fixedExponent: number | null): QuantizedWeights | null {
-  const sign = weightSign(values);
+export function quantizeWeights(values: Float64Array, bits: number, chip: ChipConfig, fixedExponent: number | null, rounding: Rounding = { kind: "nearest" }, projectionSign?: WeightSign): QuantizedWeights | null {
+  // The sign mode is the projection's (docs/ir.md): one channel of a mixed projection stays two's complement.
+  const sign = projectionSign ?? weightSign(values);
   const [low, high] = mantissaRange(bits, sign);
   // The exponent must fit both ends: the largest positive weight against `high` and the most
   // negative against `low` (two's complement has one more negative value than positive ones).
@@ -149,10 +164,16 @@ export function quantizeWeights(values: Float64Array, bits: number, chip: ChipCo
   const step = 2 ** (shift + exponent);
   const mantissas = new Int32Array(values.length);
   let worst = 0;
+  let squares = 0;
   for (let i = 0; i < values.length; i++) {
-    const m = Math.min(high, Math.max(low, Math.round(values[i] / step)));
+    const scaled = values[i] / step;
+    const rounded = rounding.kind === "nearest" ? Math.round(scaled) : Math.floor(scaled) + (rounding.random.uniform() < scaled - Math.floor(scaled) ? 1 : 0);
+    const m = Math.min(high, Math.max(low, rounded));
     mantissas[i] = m;
-    worst = Math.max(worst, Math.abs(values[i] - m * step));
+    const error = Math.abs(values[i] - m * step);
+    worst = Math.max(worst, error);
+    squares += error * error;
   }
-  return { mantissas, exponent, relativeError: maxAbs === 0 ? 0 : worst / maxAbs };
+  const rms = values.length === 0 ? 0 : Math.sqrt(squares / values.length);
+  return { mantissas, exponent, relativeError: maxAbs === 0 ? 0 : worst / maxAbs, rmsError: maxAbs === 0 ? 0 : rms / maxAbs };
 }

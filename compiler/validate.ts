@@ -4,7 +4,7 @@
  * (docs/chip.md §2). Returns the first problem in words, or null. The emulators rely on this: they
  * never see a network that could make them read out of bounds.
  */
-import type { ChipNetwork, Population, Projection } from "./ir.ts";
+import type { ChipNetwork, Encoder, Population, Projection } from "./ir.ts";
 
 type Problem = string | null;
 
@@ -44,6 +44,22 @@ function validate(net: ChipNetwork): Problem {
   return validatePlacement(net, expectedFirst);
 }
 
+/** The latency, delta and phase encoders (docs/ir.md): finite gains, ranges as the DSL checks them. */
+function validateEncoder(e: Encoder, pop: Population): Problem {
+  const normalization = "normalization" in e ? e.normalization : undefined;
+  if (!("gain" in e) || !Number.isFinite(e.gain) || ![undefined, "none", "l1"].includes(normalization)) return `bad ${e.kind} encoder`;
+  switch (e.kind) {
+    case "latency":
+      return e.tauSteps > 0 && Number.isFinite(e.tauSteps) && e.threshold > 0 && e.threshold < 1 && inRange(e.firstSpikeStep, 0, 2 ** 31) ? null : "bad latency encoder";
+    case "delta":
+      return e.threshold > 0 && Number.isFinite(e.threshold) && (!e.offSpikes || (pop.size % 2 === 0 && pop.shape[0] === 2)) ? null : "bad delta encoder (off spikes need shape [2, …])";
+    case "phase":
+      return inRange(e.cycleSteps, 1, 2 ** 31) && inRange(e.firstSpikeStep, 0, 2 ** 31) && (e.value === null || Number.isFinite(e.value)) ? null : "bad phase encoder";
+    default:
+      return "unknown encoder";
+  }
+}
+
 function validatePopulation(pop: Population, expectedFirst: number, net: ChipNetwork): Problem {
   if (!inRange(pop.size, 1, 1 << 28)) return "size must be ≥ 1";
   if (!Array.isArray(pop.shape) || !pop.shape.every((d) => inRange(d, 1, 1 << 28)) || pop.shape.reduce((a, b) => a * b, 1) !== pop.size) return "shape does not multiply to size";
@@ -54,9 +70,9 @@ function validatePopulation(pop: Population, expectedFirst: number, net: ChipNet
   if (pop.kind === "input") {
     const e = pop.encoder;
     if (!e) return "input without encoder";
-    if (e.kind === "rate") return Number.isFinite(e.gain) && Number.isFinite(e.offset) && inRange(e.firstSpikeStep, 0, 2 ** 31) ? null : "bad rate encoder";
+    if (e.kind === "rate") return Number.isFinite(e.gain) && Number.isFinite(e.offset) && inRange(e.firstSpikeStep, 0, 2 ** 31) && [undefined, "none", "l1"].includes(e.normalization) ? null : "bad rate encoder";
     if (e.kind === "spikes") return Array.isArray(e.steps) && e.steps.every((s) => inRange(s, 0, 2 ** 31)) ? null : "bad spike times";
-    return "unknown encoder";
+    return validateEncoder(e, pop);
   }
   if (pop.kind !== "neuron" || !pop.neuron) return "neuron population without constants";
   const n = pop.neuron;
@@ -112,8 +128,9 @@ function validateProjection(p: Projection, net: ChipNetwork): Problem {
     count = c.weights.length;
     if (p.delays !== null) return "a convolution has one delay, not per-synapse delays";
   } else return "unknown connectivity";
+  // Unsigned (sign-mode) mantissas below 16 bits, two's complement at 16: all fit a signed 16-bit word.
   const limit = 2 ** p.weightBits;
-  if (c.weights.some((w) => w <= -limit || w >= limit)) return `a weight mantissa does not fit ${p.weightBits} bits`;
+  if (c.weights.some((w) => w <= -limit || w >= limit || w < -32768 || w > 32767)) return `a weight mantissa does not fit ${p.weightBits} bits`;
   if (p.delays !== null) {
     if (!(p.delays instanceof Uint8Array) || p.delays.length !== count) return "per-synapse delays have the wrong length";
     if (p.delays.some((d) => d < 1 || d > net.chip.limits.maxDelaySteps)) return "a per-synapse delay is out of range";

@@ -124,19 +124,34 @@ export const P_RESET_SUB = 11;
 export const P_RESET_VALUE = 12;
 export const P_REFRACTORY = 13;
 // input populations
-/** rate: u32[frames][size] probabilities of the chunk; raster: u8[steps][size] of the chunk. */
+/**
+ * rate: u32[frames][size] probabilities of the chunk; raster: u8[steps][size] of the chunk;
+ * compare and delta: i32[frames][P_ELEMENTS] values of the chunk.
+ */
 export const P_TABLE = 4;
-/** rate: frame index of the table's first row; raster: step of the table's first row. */
+/** rate, compare, delta: frame index of the table's first row; raster: step of the table's first row. */
 export const P_ROW0 = 5;
-/** rate: number of frames of the whole input (frame = min(t, frames − 1)). */
+/** rate, compare, delta: number of frames of the whole input (frame = min(t, frames − 1)). */
 export const P_FRAMES = 6;
 export const P_FIRST_STEP = 7;
+/** compare: the oscillator's cycle in steps (phase encoder), or 0 to compare with t itself (latency). */
+export const P_CYCLE = 8;
+/** delta: threshold in Q16.16. */
+export const P_DELTA_THRESHOLD = 9;
+/** delta: bit 0 = off spikes (neurons N..2N−1), bit 1 = padding (the first frame is its own predecessor). */
+export const P_DELTA_FLAGS = 10;
+/** compare, delta: values per frame (N). */
+export const P_ELEMENTS = 11;
 
 export const POP_NEURON = 0;
 export const POP_RATE = 1;
 export const POP_RASTER = 2;
 /** An input population with no input for this run: never spikes. */
 export const POP_SILENT = 3;
+/** latency and phase encoders: spike where the table value equals t (or the oscillator's phase). */
+export const POP_COMPARE = 4;
+/** delta encoder: spikes on changes of the value since the last step (previous value kept in v). */
+export const POP_DELTA = 5;
 
 // ---- probe record: i32 words -------------------------------------------------------------------
 export const PROBE_WORDS = 4;

@@ -14,6 +14,13 @@ export interface EncoderTable {
   frames?: number;
   /** spikes encoder: `steps × size` raster, 1 = spike. */
   raster?: Uint8Array;
+  /**
+   * latency, phase and delta encoders: one i32 per element per frame (`frames × elements`, frame
+   * index = min(t, frames − 1)), computed by the host (emulator/inputs.ts, docs/chip.md §5): the
+   * latency spike step, the phase within the cycle (−1: never), or delta's value in Q16.16. For delta
+   * with off spikes, elements = size / 2.
+   */
+  values?: Int32Array;
 }
 
 export interface RunOptions {

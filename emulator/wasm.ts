@@ -13,6 +13,7 @@ import type { EncoderTable, Emulator, ProbeTrace, RunOptions, RunResult } from "
 import { flattenNetwork } from "./flatten.ts";
 import { buildImage, type CoreExports, type CoreImage, type PopLayout } from "./wasm-image.ts";
 import * as L from "./core-layout.ts";
+import { deltaThresholdFixed } from "./spikegen.ts";
 
 export interface WasmEmulatorOptions {
   /** "scalar" forces the general scalar neuron kernel (for measurement); default "simd". */
@@ -39,9 +40,14 @@ export async function createWasmEmulator(
 interface Feed {
   layout: PopLayout;
   kind: number;
-  /** rate: probabilities (frames × size); raster: steps × size bytes; or null for listed steps. */
-  table: Uint32Array | Uint8Array | null;
+  /**
+   * rate: probabilities (frames × size); raster: steps × size bytes, or null for listed steps;
+   * compare, delta: i32 values (frames × elements).
+   */
+  table: Uint32Array | Uint8Array | Int32Array | null;
   frames: number;
+  /** Values per frame of a frame table (rate, compare, delta). */
+  elements: number;
   /** spikes encoder without a raster: 1 at the listed steps. */
   listed: Uint8Array | null;
   ptr: number;
@@ -50,7 +56,7 @@ interface Feed {
 function feedFor(layout: PopLayout, table: EncoderTable | null | undefined, steps: number): Feed {
   const { pop } = layout;
   const enc = pop.encoder;
-  const feed: Feed = { layout, kind: L.POP_SILENT, table: null, frames: 0, listed: null, ptr: 0 };
+  const feed: Feed = { layout, kind: L.POP_SILENT, table: null, frames: 0, elements: pop.size, listed: null, ptr: 0 };
   if (!enc || pop.size === 0) return feed;
   if (enc.kind === "rate") {
     const prob = table?.probability;
@@ -58,6 +64,14 @@ function feedFor(layout: PopLayout, table: EncoderTable | null | undefined, step
     const frames = table.frames ?? Math.floor(prob.length / pop.size);
     if (frames < 1 || prob.length < frames * pop.size) throw new Error(`${pop.name}: probability table too short`);
     return { ...feed, kind: L.POP_RATE, table: prob, frames };
+  }
+  if (enc.kind === "latency" || enc.kind === "phase" || enc.kind === "delta") {
+    const values = table?.values;
+    if (!values) return feed;
+    const elements = enc.kind === "delta" && enc.offSpikes ? pop.size / 2 : pop.size;
+    const frames = table.frames ?? Math.floor(values.length / elements);
+    if (frames < 1 || values.length < frames * elements) throw new Error(`${pop.name}: value table too short`);
+    return { ...feed, kind: enc.kind === "delta" ? L.POP_DELTA : L.POP_COMPARE, table: values, frames, elements };
   }
   if (table?.raster) return { ...feed, kind: L.POP_RASTER, table: table.raster };
   if (enc.steps.length === 0) return feed;
@@ -72,13 +86,25 @@ function fillFeed(f: Feed, mem: ArrayBuffer, t0: number, n: number): void {
   const size = f.layout.pop.size;
   rec[L.P_KIND] = f.kind;
   rec[L.P_TABLE] = f.ptr;
-  if (f.kind === L.POP_RATE) {
+  const enc = f.layout.pop.encoder!;
+  if (f.kind === L.POP_RATE || f.kind === L.POP_COMPARE || f.kind === L.POP_DELTA) {
     const lo = Math.min(t0, f.frames - 1), hi = Math.min(t0 + n - 1, f.frames - 1);
-    const src = f.table as Uint32Array, dst = new Uint32Array(mem, f.ptr, (hi - lo + 1) * size);
-    for (let k = 0, s = lo * size; k < dst.length; k++, s++) dst[k] = Math.min(src[s], 65536); // §2: clamped
+    const rows = f.table!.subarray(lo * f.elements, (hi + 1) * f.elements);
+    if (f.kind === L.POP_RATE) {
+      const dst = new Uint32Array(mem, f.ptr, rows.length);
+      for (let k = 0; k < dst.length; k++) dst[k] = Math.min(rows[k], 65536); // §2: clamped
+    } else {
+      new Int32Array(mem, f.ptr, rows.length).set(rows);
+    }
     rec[L.P_ROW0] = lo;
     rec[L.P_FRAMES] = f.frames;
-    rec[L.P_FIRST_STEP] = (f.layout.pop.encoder as { firstSpikeStep: number }).firstSpikeStep;
+    rec[L.P_ELEMENTS] = f.elements;
+    rec[L.P_FIRST_STEP] = "firstSpikeStep" in enc ? enc.firstSpikeStep : 0;
+    rec[L.P_CYCLE] = enc.kind === "phase" ? enc.cycleSteps : 0;
+    if (enc.kind === "delta") {
+      rec[L.P_DELTA_THRESHOLD] = deltaThresholdFixed(enc.threshold);
+      rec[L.P_DELTA_FLAGS] = (enc.offSpikes ? 1 : 0) | (enc.padding ? 2 : 0);
+    }
   } else if (f.kind === L.POP_RASTER) {
     const dst = new Uint8Array(mem, f.ptr, n * size);
     if (f.listed) {
@@ -126,7 +152,7 @@ function runImage(net: ChipNetwork, img: CoreImage, opts: RunOptions, chunkBytes
   // chunk length: per-step buffer bytes within chunkBytes, at least one step
   let perStep = 24;
   for (const p of probes) perStep += 4 * p.layout.pop.size;
-  for (const f of feeds) perStep += f.kind === L.POP_RATE ? 4 * f.layout.pop.size : f.layout.pop.size;
+  for (const f of feeds) perStep += f.kind === L.POP_RASTER ? f.layout.pop.size : 4 * f.elements;
   const chunk = Math.max(1, Math.min(steps, 4096, Math.floor(chunkBytes / perStep)));
   const outCap = Math.max(img.nPad, Math.min(chunk * img.nPad, 1 << 20), 1);
 
@@ -135,8 +161,8 @@ function runImage(net: ChipNetwork, img: CoreImage, opts: RunOptions, chunkBytes
   const outSpikes = arena.alloc(outCap * 4), outCounts = arena.alloc(chunk * 4);
   const outCycles = arena.alloc(chunk * 8), outEvents = arena.alloc(chunk * 8);
   for (const f of feeds) {
-    const rows = f.kind === L.POP_RATE ? Math.min(chunk, f.frames) : chunk;
-    if (f.kind !== L.POP_SILENT) f.ptr = arena.alloc(rows * f.layout.pop.size * (f.kind === L.POP_RATE ? 4 : 1));
+    if (f.kind === L.POP_RASTER) f.ptr = arena.alloc(chunk * f.layout.pop.size);
+    else if (f.kind !== L.POP_SILENT) f.ptr = arena.alloc(Math.min(chunk, f.frames) * f.elements * 4);
   }
   for (const p of probes) p.dst = arena.alloc(chunk * p.layout.pop.size * 4);
 

@@ -17,11 +17,11 @@ import {
   H_CORES, H_CORE_UPDATES, H_STEP_COUNTS, H_TOTALS, H_SPIKE_LIST, H_PROBES, H_PROBE_TABLE,
   H_OUT_SPIKES, H_OUT_CAP, H_OUT_COUNTS, H_OUT_CYCLES, H_OUT_EVENTS, H_SEED, H_WRAP_HI, H_WRAP_LO,
   H_TWO_H, H_VMAX, H_SCALAR, H_IDLE_CORE, H_OUT_WRITTEN, H_DEST_BITS, H_COSTS, POP_WORDS, P_KIND, P_DECAY,
-  P_REFRACTORY, P_RESET_SUB, POP_NEURON, POP_RATE, POP_RASTER, PROBE_WORDS, Q_SRC, Q_COUNT, Q_DST,
+  P_REFRACTORY, P_RESET_SUB, POP_NEURON, POP_RATE, POP_RASTER, POP_COMPARE, POP_DELTA, PROBE_WORDS, Q_SRC, Q_COUNT, Q_DST,
 } from "../core-layout";
 import { rd, setState, setOut } from "./state";
 import { updateNeurons } from "./neuron";
-import { rateEncoder, rasterEncoder } from "./encoder";
+import { rateEncoder, rasterEncoder, compareEncoder, deltaEncoder } from "./encoder";
 export { prng } from "./encoder";
 
 let hdr: usize = 0;
@@ -173,6 +173,10 @@ export function runSteps(t0: i32, n: i32): i32 {
         nsp = rateEncoder(pop, t, seed, nsp);
       } else if (kind == POP_RASTER) {
         nsp = rasterEncoder(pop, t, nsp);
+      } else if (kind == POP_COMPARE) {
+        nsp = compareEncoder(pop, t, nsp);
+      } else if (kind == POP_DELTA) {
+        nsp = deltaEncoder(pop, t, nsp);
       }
     }
     for (let q = 0; q < probes; q++) {

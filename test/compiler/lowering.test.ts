@@ -243,7 +243,8 @@ describe("weight quantization", () => {
         const lsb = weights.map((w) => w * 65536);
         const positive = lsb.some((w) => w > 0);
         const negative = lsb.some((w) => w < 0);
-        const [low, high] = positive && negative ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : negative ? [-(2 ** bits - 1), 0] : [0, 2 ** bits - 1];
+        // Sign modes below 16 bits; a 16-bit mantissa is always two's complement (16-bit weight words).
+        const [low, high] = bits >= 16 || (positive && negative) ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : negative ? [-(2 ** bits - 1), 0] : [0, 2 ** bits - 1];
         q.mantissas.forEach((m, i) => {
           expect(m).toBeGreaterThanOrEqual(low);
           expect(m).toBeLessThanOrEqual(high);

@@ -190,10 +190,33 @@ function randomChip(rng: Rng, flavour: Flavour, overflow: boolean): ChipConfig {
 
 function inputPopulation(cx: Context, size: number, firstNeuron: number, name: string): Population {
   const { rng } = cx;
-  const encoder: Population["encoder"] = rng.bool(0.5)
-    ? { kind: "rate", gain: 1, offset: 0, firstSpikeStep: rng.bool(0.7) ? 0 : rng.int(1, cx.steps) }
-    : { kind: "spikes", steps: [] };
-  return { name, size, shape: [size], firstNeuron, kind: "input", encoder, initialVoltage: null };
+  const firstSpikeStep = rng.bool(0.7) ? 0 : rng.int(1, cx.steps);
+  // The table-driven encoders (latency, phase, delta) read tables made here directly, with values
+  // beyond what the host would produce (negative steps, phases ≥ cycle, extreme deltas).
+  const kind = rng.pick(["rate", "rate", "spikes", "spikes", "latency", "phase", "delta"] as const);
+  let encoder: Population["encoder"];
+  let shape = [size];
+  switch (kind) {
+    case "rate":
+      encoder = { kind, gain: 1, offset: 0, firstSpikeStep };
+      break;
+    case "spikes":
+      encoder = { kind, steps: [] };
+      break;
+    case "latency":
+      encoder = { kind, gain: 1, tauSteps: 1, threshold: 0.01, linear: false, normalize: false, clip: false, firstSpikeStep: 0 };
+      break;
+    case "phase":
+      encoder = { kind, gain: 1, cycleSteps: rng.int(1, 12), firstSpikeStep, value: null };
+      break;
+    case "delta": {
+      const offSpikes = size % 2 === 0 && rng.bool(0.6);
+      if (offSpikes) shape = [2, size / 2];
+      encoder = { kind, gain: 1, threshold: rng.pick([1, 100, 65536, 2 ** 30]) / 65536, offSpikes, padding: rng.bool(0.5) };
+      break;
+    }
+  }
+  return { name, size, shape, firstNeuron, kind: "input", encoder, initialVoltage: null };
 }
 
 /**
@@ -208,6 +231,17 @@ function encoderTable(cx: Context, population: Population): EncoderTable | null 
     return null;
   }
   if (rng.bool(0.125)) return null;
+  if (encoder.kind === "latency" || encoder.kind === "phase" || encoder.kind === "delta") {
+    const elements = encoder.kind === "delta" && encoder.offSpikes ? population.size / 2 : population.size;
+    const frames = encoder.kind === "latency" ? 1 : rng.int(1, 4);
+    const values = new Int32Array(frames * elements);
+    for (let k = 0; k < values.length; k++) {
+      values[k] = encoder.kind === "delta"
+        ? (rng.bool(0.3) ? rng.pick([0, 2 ** 30, -(2 ** 30), 65536, -65536]) : rng.signed(2 ** rng.int(4, 30)))
+        : encoder.kind === "phase" ? rng.int(-1, encoder.cycleSteps) : rng.int(-1, steps + 1);
+    }
+    return rng.bool(0.2) && frames === 1 ? { values } : { values, frames };
+  }
   if (encoder.kind === "spikes") {
     const density = rng.pick([0.05, 0.2, 0.5, 1]);
     const raster = new Uint8Array(steps * population.size);

@@ -1,0 +1,81 @@
+/**
+ * @fileoverview Benchmark of the float reference of discrete-time SFDFA (learn/sfdfa/) against DFA
+ * on Fashion-MNIST with the prototype's set-up (shared/reference/sfdfa-discrete.md §6): 784-400-10,
+ * latency code T = 40 (T_in = 20), τ_s 26 / τ_m 52 steps, ϑ 1, init U(±0.05), Adam lr 1.5e-4,
+ * batch 50, targets 15/3, error / max(count, 1), rate target 0.25 (reg 0.3), η_B 1e-2, simple
+ * tangent; DFA with fixed B ~ U(±0.05). Each rule trains on the full 60,000 images per epoch (in
+ * a seeded shuffle) and is tested on the 10,000 test images after every epoch.
+ *
+ * Prints one row per rule and epoch: test accuracy strict (a tie for the top spike count, all
+ * silent included, counts as wrong) and with ties to the lowest index (the official metric), the
+ * running training accuracy, spikes per neuron per sample, and training/evaluation throughput on
+ * one core (the script is single-threaded). Writes the rows as JSON (default
+ * bench/out/sfdfa-float.json).
+ *
+ * Usage: npx tsx bench/sfdfa-float.ts [--epochs 3] [--seed 1] [--rules sfdfa,dfa] [--hidden 400]
+ *        [--train-limit N] [--test-limit N] [--tangent simple|exact] [--json FILE]
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadNamedDataset } from "../learn/datasets-node.ts";
+import { sliceDataset } from "../learn/dataset.ts";
+import { prototypeConfig, type FeedbackRule, type TangentKind } from "../learn/sfdfa/config.ts";
+import { createFloatNetwork } from "../learn/sfdfa/network.ts";
+import { createTrainer, evaluate, trainEpoch } from "../learn/sfdfa/train.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
+}
+
+const epochs = Number(option("epochs", "3"));
+const seed = Number(option("seed", "1"));
+const rules = option("rules", "sfdfa,dfa").split(",") as FeedbackRule[];
+const hidden = option("hidden", "400").split(",").map(Number);
+const tangent = option("tangent", "simple") as TangentKind;
+const jsonPath = option("json", join(ROOT, "bench", "out", "sfdfa-float.json"));
+
+const loadStart = performance.now();
+const train = sliceDataset(loadNamedDataset("fashion-mnist", "train"), 0, Number(option("train-limit", "Infinity")));
+const test = sliceDataset(loadNamedDataset("fashion-mnist", "test"), 0, Number(option("test-limit", "Infinity")));
+console.log(`Fashion-MNIST: ${train.labels.length} train / ${test.labels.length} test images, loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+console.log(`machine: ${cpus()[0]?.model ?? "?"} (${cpus().length} cores), node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(`network 784-${hidden.join("-")}-10, seed ${seed}, tangent ${tangent}, epochs ${epochs}\n`);
+
+const header = "rule   epoch  test strict  test lowest-idx  train (running)  spikes/neuron hidden | out  train samples/s  epoch s  eval s";
+console.log(header);
+const rows: Record<string, unknown>[] = [];
+for (const rule of rules) {
+  const network = createFloatNetwork(prototypeConfig([784, ...hidden, 10], { rule, tangent }), seed);
+  const trainer = createTrainer(network);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const trained = trainEpoch(trainer, train, { epoch });
+    const tested = evaluate(network, test);
+    const row = {
+      rule, epoch: epoch + 1, seed,
+      testStrict: (100 * tested.correctStrict) / tested.samples,
+      testLowestIndex: (100 * tested.correctLowestIndex) / tested.samples,
+      trainRunning: (100 * trained.correctStrict) / trained.samples,
+      testSpikesPerNeuron: tested.spikesPerNeuron,
+      testAllSilent: tested.allSilent,
+      testTies: tested.ties,
+      trainSamplesPerSecond: trained.samples / trained.seconds,
+      trainSeconds: trained.seconds,
+      evalSeconds: tested.seconds,
+      loadAverage: loadavg()[0],
+    };
+    rows.push(row);
+    const spikes = tested.spikesPerNeuron.map((x) => x.toFixed(3)).join(" | ");
+    console.log(
+      `${rule.padEnd(6)} ${String(epoch + 1).padStart(5)}  ${row.testStrict.toFixed(2).padStart(10)} %  ${row.testLowestIndex.toFixed(2).padStart(13)} %` +
+      `  ${row.trainRunning.toFixed(2).padStart(13)} %  ${spikes.padStart(26)}  ${row.trainSamplesPerSecond.toFixed(0).padStart(15)}  ${trained.seconds.toFixed(0).padStart(7)}  ${tested.seconds.toFixed(0).padStart(6)}`,
+    );
+  }
+}
+mkdirSync(dirname(jsonPath), { recursive: true });
+writeFileSync(jsonPath, JSON.stringify({ machine: cpus()[0]?.model, node: process.version, hidden, tangent, epochs, rows }, null, 2));
+console.log(`\nrows written to ${jsonPath}`);
