@@ -22,7 +22,7 @@ function newestSource(folder) {
 function bundleIsFresh() {
   if (!existsSync(bundle)) return false;
   const built = statSync(bundle).mtimeMs;
-  return ["dsl", "compiler", "emulator", "targets", "cli"].every((folder) => !existsSync(join(root, folder)) || newestSource(join(root, folder)) <= built);
+  return ["dsl", "compiler", "emulator", "targets", "fit", "cli"].every((folder) => !existsSync(join(root, folder)) || newestSource(join(root, folder)) <= built);
 }
 
 if (bundleIsFresh()) {

@@ -9,6 +9,7 @@ import * as calibrate from "./commands/calibrate.ts";
 import * as compile from "./commands/compile.ts";
 import * as demo from "./commands/demo.ts";
 import * as exportCommand from "./commands/export.ts";
+import * as fit from "./commands/fit.ts";
 import * as importCommand from "./commands/import.ts";
 import * as inspect from "./commands/inspect.ts";
 import * as quantize from "./commands/quantize.ts";
@@ -16,7 +17,7 @@ import * as run from "./commands/run.ts";
 import * as tune from "./commands/tune.ts";
 import { CliError } from "./files.ts";
 
-const COMMANDS = [compile, run, inspect, demo, tune, quantize, calibrate, importCommand, exportCommand];
+const COMMANDS = [compile, run, inspect, demo, tune, quantize, calibrate, importCommand, exportCommand, fit];
 
 const program = new Command()
   .name("neurocc")

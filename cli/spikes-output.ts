@@ -44,3 +44,15 @@ export function formatSpikes(network: ChipNetwork, result: RunResult, extension:
   }
   return lines.join("\n") + "\n";
 }
+
+/** `--counters`: one line per step: step, spikes, synaptic events, critical core, its cycles, and time. */
+export function formatStepCounters(network: ChipNetwork, result: RunResult): string {
+  const spikesPerStep = new Float64Array(result.steps);
+  for (const step of result.spikeSteps) spikesPerStep[step]++;
+  const clockHz = network.chip.timing.clockMHz * 1e6;
+  const lines = ["step,spikes,synaptic_events,critical_core,critical_cycles,step_time_us"];
+  for (let t = 0; t < result.steps; t++) {
+    lines.push(`${t},${spikesPerStep[t]},${result.stepSynapticEvents[t]},${result.stepCriticalCore[t]},${result.stepCycles[t]},${+((result.stepCycles[t] / clockHz) * 1e6).toFixed(6)}`);
+  }
+  return lines.join("\n") + "\n";
+}

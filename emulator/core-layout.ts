@@ -97,6 +97,8 @@ export const H_OUT_WRITTEN = 38;
 export const H_DEST_BITS = 39;
 /** f64[5] at word 40 (byte 160): cycles per update, synaptic event, packet, hop, barrier. */
 export const H_COSTS = 40;
+/** i32[chunk]: the critical core of each step (lowest index among the cores with the most cycles). */
+export const H_OUT_CRITICAL = 50;
 export const HEADER_WORDS = 64;
 
 // ---- population record: i32 words --------------------------------------------------------------

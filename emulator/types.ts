@@ -58,6 +58,8 @@ export interface RunResult {
   perCore: CoreCounters;
   /** Cycles of the critical core, per step. */
   stepCycles: Float64Array;
+  /** The critical core of each step: the lowest-index core with the most cycles. */
+  stepCriticalCore: Int32Array;
   /** Synaptic events per step (all cores). */
   stepSynapticEvents: Float64Array;
   latencyCycles: number;

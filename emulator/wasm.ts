@@ -159,7 +159,7 @@ function runImage(net: ChipNetwork, img: CoreImage, opts: RunOptions, chunkBytes
   const arena = img.arena;
   arena.reset(img.runMark);
   const outSpikes = arena.alloc(outCap * 4), outCounts = arena.alloc(chunk * 4);
-  const outCycles = arena.alloc(chunk * 8), outEvents = arena.alloc(chunk * 8);
+  const outCycles = arena.alloc(chunk * 8), outEvents = arena.alloc(chunk * 8), outCritical = arena.alloc(chunk * 4);
   for (const f of feeds) {
     if (f.kind === L.POP_RASTER) f.ptr = arena.alloc(chunk * f.layout.pop.size);
     else if (f.kind !== L.POP_SILENT) f.ptr = arena.alloc(Math.min(chunk, f.frames) * f.elements * 4);
@@ -181,6 +181,7 @@ function runImage(net: ChipNetwork, img: CoreImage, opts: RunOptions, chunkBytes
   h[L.H_OUT_COUNTS] = outCounts;
   h[L.H_OUT_CYCLES] = outCycles;
   h[L.H_OUT_EVENTS] = outEvents;
+  h[L.H_OUT_CRITICAL] = outCritical;
   h[L.H_PROBES] = probes.length;
   const probeTable = new Int32Array(mem, img.probeTable, Math.max(probes.length, 1) * L.PROBE_WORDS);
   probes.forEach((p, k) => {
@@ -192,8 +193,10 @@ function runImage(net: ChipNetwork, img: CoreImage, opts: RunOptions, chunkBytes
 
   const spikeSteps = new IntList(), spikeNeurons = new IntList();
   const stepCycles = new Float64Array(steps), stepSynapticEvents = new Float64Array(steps);
+  const stepCriticalCore = new Int32Array(steps);
   const counts = new Int32Array(mem, outCounts, chunk);
   const cycles = new Float64Array(mem, outCycles, chunk), events = new Float64Array(mem, outEvents, chunk);
+  const critical = new Int32Array(mem, outCritical, chunk);
   for (let t0 = 0; t0 < steps;) {
     const n = Math.min(chunk, steps - t0);
     for (const f of feeds) fillFeed(f, mem, t0, n);
@@ -209,6 +212,7 @@ function runImage(net: ChipNetwork, img: CoreImage, opts: RunOptions, chunkBytes
     }
     stepCycles.set(cycles.subarray(0, done), t0);
     stepSynapticEvents.set(events.subarray(0, done), t0);
+    stepCriticalCore.set(critical.subarray(0, done), t0);
     for (const p of probes) {
       const size = p.layout.pop.size;
       p.values.set(new Int32Array(mem, p.dst, done * size), t0 * size);
@@ -216,7 +220,7 @@ function runImage(net: ChipNetwork, img: CoreImage, opts: RunOptions, chunkBytes
     t0 += done;
   }
   return finish(net, img, steps, totals, stepCycles, stepSynapticEvents, {
-    spikeSteps: spikeSteps.result(), spikeNeurons: spikeNeurons.result(),
+    spikeSteps: spikeSteps.result(), spikeNeurons: spikeNeurons.result(), stepCriticalCore,
     probes: probes.map((p): ProbeTrace => ({ population: p.q.population, variable: p.q.variable, values: p.values })),
   });
 }
@@ -225,7 +229,7 @@ function runImage(net: ChipNetwork, img: CoreImage, opts: RunOptions, chunkBytes
 function finish(
   net: ChipNetwork, img: CoreImage, steps: number, totals: Float64Array, stepCycles: Float64Array,
   stepSynapticEvents: Float64Array,
-  out: Pick<RunResult, "spikeSteps" | "spikeNeurons" | "probes">,
+  out: Pick<RunResult, "spikeSteps" | "spikeNeurons" | "probes" | "stepCriticalCore">,
 ): RunResult {
   const { timing, energy: e } = net.chip;
   const { coreCount, activeCores: a } = img;

@@ -43,6 +43,11 @@ export function networkName(base: string): string {
   return /^[A-Za-z_]/.test(cleaned) ? cleaned : `n_${cleaned}`;
 }
 
+/** A DSL string literal (docs/dsl.md: only \" and \\ are escapes). */
+function quoted(text: string): string {
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 export function emitNetwork(solutions: readonly NeuronSolution[], sources: Sources, target: FitTarget, options: EmitOptions): EmittedNetwork {
   const n = solutions.length;
   const D = sources.delays;
@@ -64,7 +69,7 @@ export function emitNetwork(solutions: readonly NeuronSolution[], sources: Sourc
   const connect = (source: string, stem: string, values: Float64Array, sourceSize: number, grid: WeightGrid, delay: number) => {
     if (values.every((v) => v === 0)) return;
     const path = addFile(stem, values, [n, sourceSize]);
-    connects.push(`  connect ${source} -> ${LAYER_NAME} : dense(weight = file("${path}"), bits = ${grid.bits}, exponent = ${grid.exponent}, delay = ${delay}ms);`);
+    connects.push(`  connect ${source} -> ${LAYER_NAME} : dense(weight = file(${quoted(path)}), bits = ${grid.bits}, exponent = ${grid.exponent}, delay = ${delay}ms);`);
   };
 
   const bias = Float64Array.from(solutions, (s) => (s.biasMantissa * target.bias.stepLsb) / theta);
@@ -74,7 +79,7 @@ export function emitNetwork(solutions: readonly NeuronSolution[], sources: Sourc
   }
   if (sources.inputCount > 0) lines.push(`  input ${INPUT_NAME}[${sources.inputCount}] : spikes();   // the --input raster: neurocc run ... --input ${INPUT_NAME}=FILE`);
   const initial = Float64Array.from(solutions, (s) => s.initialVoltage / theta);
-  const vInit = initial.some((v) => v !== 0) ? `, v_init = file("${addFile("v_init", initial, [n])}")` : "";
+  const vInit = initial.some((v) => v !== 0) ? `, v_init = file(${quoted(addFile("v_init", initial, [n]))})` : "";
   lines.push(`  layer ${LAYER_NAME}[${n}] : gif(gamma = ${target.gammaRealised}, vth = 1${vInit});`);
 
   const blocks: { name: string; first: number; size: number; stem: string }[] = [];

@@ -110,9 +110,16 @@ export function fitNeuron(
   if (observed) {
     const ls = fitPotentials(own, observed, sources, target);
     if (isExact(attempt("least-squares", ls.layout, ls.values, ls.initialLsb))) return finish("exact", "", NaN, null);
-    const built = buildPotentialProblem(own, observed, sources, target, (v) => decayVoltage(v, target.neuron.decay));
+    const decay = (v: number) => decayVoltage(v, target.neuron.decay);
+    const built = buildPotentialProblem(own, observed, sources, target, decay, false);
     const outcome = solve(built, "potentials LP", false);
-    if (outcome.values && outcome.objective >= 0 && isExact(attempt("potentials-lp", built.layout, outcome.values, ls.initialLsb))) return finish("exact", "", NaN, built);
+    if (outcome.values && outcome.objective >= 0) {
+      if (isExact(attempt("potentials-lp", built.layout, outcome.values, ls.initialLsb))) return finish("exact", "", NaN, built);
+      // Feasible but fractional along directions the data leave free: ask for integers.
+      const integral = buildPotentialProblem(own, observed, sources, target, decay, true);
+      const found = solve(integral, "potentials MILP", false, true);
+      if (found.values && isExact(attempt("potentials-lp", integral.layout, found.values, ls.initialLsb))) return finish("exact", "", NaN, built);
+    }
   }
 
   const decayDrift = driftBounds(own, sources, target, false);

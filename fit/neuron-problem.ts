@@ -119,13 +119,15 @@ export function buildSpikeProblem(own: Uint8Array, sources: Sources, target: Fit
     if (own[k]) builder.addRow([v, layout.marginColumn], [1, -1], (target.threshold + 1 + drift[k]) / theta, Infinity);
     else builder.addRow([v, layout.marginColumn], [1, 1], -Infinity, (target.threshold - drift[k]) / theta);
   }
-  let integerMask: Uint8Array | undefined;
-  if (integer) {
-    integerMask = new Uint8Array(layout.numCols);
-    for (const c of layout.weightColumn) if (c >= 0) integerMask[c] = 1;
-    integerMask[layout.biasColumn] = 1;
-  }
-  return { problem: builder.build(true, integerMask ? { integer: integerMask } : {}), layout };
+  return { problem: builder.build(true, integer ? { integer: integerColumns(layout) } : {}), layout };
+}
+
+/** The MILP's integer columns: weight and drive mantissas. */
+function integerColumns(layout: ColumnLayout): Uint8Array {
+  const mask = new Uint8Array(layout.numCols);
+  for (const c of layout.weightColumn) if (c >= 0) mask[c] = 1;
+  mask[layout.biasColumn] = 1;
+  return mask;
 }
 
 /**
@@ -135,10 +137,10 @@ export function buildSpikeProblem(own: Uint8Array, sources: Sources, target: Fit
  * decide the rest (a source whose spikes always precede the neuron's own, say, never shows in a
  * silent step). Infeasible when the potentials are not exactly those of a chip gIF.
  */
-export function buildPotentialProblem(own: Uint8Array, observed: Int32Array, sources: Sources, target: FitTarget, decay: (v: number) => number): SpikeProblem {
+export function buildPotentialProblem(own: Uint8Array, observed: Int32Array, sources: Sources, target: FitTarget, decay: (v: number) => number, integer: boolean): SpikeProblem {
   const layout = layoutFor(sources, 0, true);
   const { lower, upper } = weightBounds(layout, target);
-  lower[layout.marginColumn] = -Infinity;
+  lower[layout.marginColumn] = integer ? 0 : -Infinity;
   upper[layout.marginColumn] = MARGIN_CAP;
   const cost = new Float64Array(layout.numCols);
   cost[layout.marginColumn] = 1;
@@ -160,5 +162,5 @@ export function buildPotentialProblem(own: Uint8Array, observed: Int32Array, sou
       builder.addRow(columns, values, y, y);
     }
   }
-  return { problem: builder.build(true), layout };
+  return { problem: builder.build(true, integer ? { integer: integerColumns(layout) } : {}), layout };
 }

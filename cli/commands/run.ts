@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { extname } from "node:path";
 import { CliError, loadNetwork, writeAtomic } from "../files.ts";
 import { readInputs, runNetwork, summarizeRun, type Engine } from "../run.ts";
-import { formatSpikes } from "../spikes-output.ts";
+import { formatSpikes, formatStepCounters } from "../spikes-output.ts";
 import { chipOption, collect, engineOption, wholeNumber } from "./options.ts";
 
 export function register(program: Command): void {
@@ -17,9 +17,10 @@ export function register(program: Command): void {
     .option("--input <[pop=]file>", "input values (.csv, .npy, .json); repeat for several inputs", collect, [])
     .option("--seed <s>", "PRNG seed (default: the network's)", wholeNumber(0))
     .option("--out <file>", "write spikes to .csv, .json or .npy")
+    .option("--counters <file.csv>", "write the chip's counters per step (spikes, events, critical core and its cycles)")
     .addOption(engineOption())
     .addOption(chipOption())
-    .action(async (file: string, options: { steps?: number; input: string[]; seed?: number; out?: string; engine: Engine; chip?: string }) => {
+    .action(async (file: string, options: { steps?: number; input: string[]; seed?: number; out?: string; counters?: string; engine: Engine; chip?: string }) => {
       const network = loadNetwork(file, options.chip);
       if (options.out && ![".csv", ".json", ".npy"].includes(extname(options.out).toLowerCase())) {
         throw new CliError(`--out must end in .csv, .json or .npy (got ${options.out})`);
@@ -30,6 +31,10 @@ export function register(program: Command): void {
       if (options.out) {
         writeAtomic(options.out, formatSpikes(network, report.result, extname(options.out).toLowerCase()));
         process.stdout.write(`wrote ${report.result.spikeSteps.length} spikes to ${options.out}\n`);
+      }
+      if (options.counters) {
+        writeAtomic(options.counters, formatStepCounters(network, report.result));
+        process.stdout.write(`wrote per-step counters of ${report.result.steps} steps to ${options.counters}\n`);
       }
     });
 }

@@ -15,7 +15,7 @@ import {
   H_NPAD, H_RING, H_POPS, H_POP_TABLE, H_V, H_U, H_REF, H_ACC, H_SEG_START, H_SEG_SYN,
   H_SEG_DELAY, H_SEG_SHIFT, H_POST, H_WEIGHT, H_CORE_OF, H_PACKETS, H_HOPS, H_DEST_START, H_DEST,
   H_CORES, H_CORE_UPDATES, H_STEP_COUNTS, H_TOTALS, H_SPIKE_LIST, H_PROBES, H_PROBE_TABLE,
-  H_OUT_SPIKES, H_OUT_CAP, H_OUT_COUNTS, H_OUT_CYCLES, H_OUT_EVENTS, H_SEED, H_WRAP_HI, H_WRAP_LO,
+  H_OUT_SPIKES, H_OUT_CAP, H_OUT_COUNTS, H_OUT_CYCLES, H_OUT_EVENTS, H_OUT_CRITICAL, H_SEED, H_WRAP_HI, H_WRAP_LO,
   H_TWO_H, H_VMAX, H_SCALAR, H_IDLE_CORE, H_OUT_WRITTEN, H_DEST_BITS, H_COSTS, POP_WORDS, P_KIND, P_DECAY,
   P_REFRACTORY, P_RESET_SUB, POP_NEURON, POP_RATE, POP_RASTER, POP_COMPARE, POP_DELTA, PROBE_WORDS, Q_SRC, Q_COUNT, Q_DST,
 } from "../core-layout";
@@ -109,6 +109,10 @@ function closeStep(k: i32): void {
   const cU = load<f64>(costs), cE = load<f64>(costs, 8), cS = load<f64>(costs, 16);
   const cH = load<f64>(costs, 24), cB = load<f64>(costs, 32);
   let worst = rd(h, H_IDLE_CORE) ? cB : -Infinity;
+  // Used cores come first in index order, idle ones (barrier only) after: the lowest-index core
+  // with the most cycles is always a used one.
+  let busiest: f64 = -Infinity;
+  let critical = 0;
   let events: f64 = 0;
   for (let c: usize = 0; c < cores; c++) {
     const o = c << 2;
@@ -120,6 +124,10 @@ function closeStep(k: i32): void {
     // same operation order as the formula in docs/chip.md §7
     const cyc = <f64>load<i32>(updates + o) * cU + ev * cE + pk * cS + hp * cH + cB;
     if (cyc > worst) worst = cyc;
+    if (cyc > busiest) {
+      busiest = cyc;
+      critical = <i32>c;
+    }
     events += ev;
     const t = totals + (c << 3);
     store<f64>(t, load<f64>(t) + ev);
@@ -130,6 +138,7 @@ function closeStep(k: i32): void {
   if (worst == -Infinity) worst = 0; // a chip with no core at all
   store<f64>(<usize>rd(h, H_OUT_CYCLES) + (<usize>k << 3), worst);
   store<f64>(<usize>rd(h, H_OUT_EVENTS) + (<usize>k << 3), events);
+  store<i32>(<usize>rd(h, H_OUT_CRITICAL) + (<usize>k << 2), critical);
 }
 
 /**

@@ -74,11 +74,12 @@ export function coreCycles(work: StepWork, core: number, chip: ChipConfig): numb
 }
 
 /**
- * Closes a step: adds its work to the run totals and returns the critical core's cycles (the step
- * lasts as long as its slowest core).
+ * Closes a step: adds its work to the run totals and returns the critical core — the lowest-index
+ * core with the most cycles — and its cycles (the step lasts as long as its slowest core).
  */
-export function finishStep(work: StepWork, totals: CoreCounters, chip: ChipConfig): number {
-  let critical = 0;
+export function finishStep(work: StepWork, totals: CoreCounters, chip: ChipConfig): { cycles: number; core: number } {
+  let critical = -Infinity;
+  let criticalCore = 0;
   for (let core = 0; core < totals.cycles.length; core++) {
     const cycles = coreCycles(work, core, chip);
     totals.updates[core] += work.updates[core];
@@ -86,9 +87,12 @@ export function finishStep(work: StepWork, totals: CoreCounters, chip: ChipConfi
     totals.packetsSent[core] += work.packetsSent[core];
     totals.hops[core] += work.hops[core];
     totals.cycles[core] += cycles;
-    critical = Math.max(critical, cycles);
+    if (cycles > critical) {
+      critical = cycles;
+      criticalCore = core;
+    }
   }
-  return critical;
+  return { cycles: Math.max(critical, 0), core: criticalCore };
 }
 
 /**

@@ -87,6 +87,7 @@ function runReference(network: ChipNetwork, options: RunOptions): RunResult {
   const totals = newCoreCounters(net.neuronsPerCore.length);
   const work = newStepWork(net.neuronsPerCore.length);
   const stepCycles = new Float64Array(steps);
+  const stepCriticalCore = new Int32Array(steps);
   const stepSynapticEvents = new Float64Array(steps);
   const spikeSteps: number[] = [];
   const spikeNeurons: number[] = [];
@@ -123,7 +124,9 @@ function runReference(network: ChipNetwork, options: RunOptions): RunResult {
       spikeNeurons.push(id);
     }
     // Phase 3 (learning) is reserved; phase 4 is the barrier, which closes the step's timing.
-    stepCycles[t] = finishStep(work, totals, chip);
+    const critical = finishStep(work, totals, chip);
+    stepCycles[t] = critical.cycles;
+    stepCriticalCore[t] = critical.core;
     stepSynapticEvents[t] = work.synapticEvents.reduce((sum, n) => sum + n, 0);
     latencyCycles += stepCycles[t];
   }
@@ -135,6 +138,7 @@ function runReference(network: ChipNetwork, options: RunOptions): RunResult {
     probes,
     perCore: totals,
     stepCycles,
+    stepCriticalCore,
     stepSynapticEvents,
     latencyCycles,
     energyPj: energyPj(totals, latencyCycles, chip),

@@ -114,7 +114,8 @@ function neuronCall(n: NeuronConstants, chip: ChipConfig, dtMs: number, vInit: (
   const onGrid = (x: number) => Math.round(x / grid) * grid;
   const k = retention(n.decay);
   const shift = n.decay.kind === "shift";
-  const tau = (keep: number) => `${formatNumber(-dtMs / Math.log(keep))}ms`;
+  // A retention of 0 (the state emptied every step) needs exp(−dt/τ)·4096 < 0.5: τ = dt/10.
+  const tau = (keep: number) => `${formatNumber(keep > 0 ? -dtMs / Math.log(keep) : dtMs / 10)}ms`;
   const tail = (unit: number, withReset = true) => {
     const parts: string[] = [];
     if (withReset) parts.push(`reset = ${n.reset.kind === "subtract" ? "subtract" : "0"}`);
@@ -123,8 +124,7 @@ function neuronCall(n: NeuronConstants, chip: ChipConfig, dtMs: number, vInit: (
     if (init) parts.push(`v_init = ${init}`);
     return parts.length ? `, ${parts.join(", ")}` : "";
   };
-  const floatModel = n.reset.kind !== "value" && k.current < 1 && k.voltage > 0;
-  if (n.model === "loihi_cuba" || !floatModel) return loihiCall(n, dtMs, vInit);
+  if (n.model === "loihi_cuba" || n.reset.kind === "value" || k.current >= 1) return loihiCall(n, dtMs, vInit);
   if (n.model === "or" && n.threshold === onGrid(T) && n.bias === 0 && k.voltage === 0 && n.reset.kind === "zero") return { call: "or()", unit: 2 * T };
   if (n.model === "gif" && k.current === 0 && n.reset.kind === "zero" && n.refractorySteps === 0 && n.threshold === onGrid(T - 1)) {
     const init = vInit(T);

@@ -59,6 +59,7 @@ export function compareResults(ref: RunResult, wasm: RunResult): string | null {
   }
   checks.push(
     ["stepCycles", ref.stepCycles, wasm.stepCycles],
+    ["stepCriticalCore", ref.stepCriticalCore, wasm.stepCriticalCore],
     ["stepSynapticEvents", ref.stepSynapticEvents, wasm.stepSynapticEvents],
     ["latencyCycles", [ref.latencyCycles], [wasm.latencyCycles]],
     ["energyPj", [ref.energyPj], [wasm.energyPj]],
