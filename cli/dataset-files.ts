@@ -5,7 +5,7 @@
  */
 import { ArrayFormatError, parseArrayFile, type NumericArray } from "../compiler/arrays.ts";
 import type { ChipNetwork, Population } from "../compiler/ir.ts";
-import { DatasetError, makeDataset, type Dataset } from "../tune/evaluate.ts";
+import { InputSetError, makeInputSet, type InputSet } from "../tune/evaluate.ts";
 import { CliError, readBytes } from "./files.ts";
 
 export function readArray(path: string, what: string): NumericArray {
@@ -42,13 +42,13 @@ export function chooseOutput(network: ChipNetwork, name: string | undefined): Po
   return found;
 }
 
-export function readDataset(input: Population, output: Population | null, dataPath: string, labelsPath: string | undefined): Dataset {
+export function readInputSet(input: Population, output: Population | null, dataPath: string, labelsPath: string | undefined): InputSet {
   const data = readArray(dataPath, "data file");
   const labels = labelsPath ? readArray(labelsPath, "labels file") : null;
   try {
-    return makeDataset(input, data, labels, { data: dataPath, labels: labelsPath }, output?.size ?? null);
+    return makeInputSet(input, data, labels, { data: dataPath, labels: labelsPath }, output?.size ?? null);
   } catch (e) {
-    if (e instanceof DatasetError) throw new CliError(e.message);
+    if (e instanceof InputSetError) throw new CliError(e.message);
     throw e;
   }
 }

@@ -71,6 +71,10 @@ export function solveProblem(highs: Highs, problem: SparseProblem, options: Solv
   }
   try {
     model.options.set({ output_flag: false, time_limit: options.timeLimitSeconds, random_seed: 0 });
+    // Interior point (with crossover, so the answer is still a vertex) beat dual simplex by about
+    // 1.6× on 200-neuron, 1,000-step neurons (docs/fit.md). Only for LPs: for a MILP a named LP
+    // solver would make HiGHS drop the integrality.
+    if (!problem.integer) model.options.set("solver", "ipm");
     if (problem.integer && options.firstFeasible) model.options.set("mip_max_improving_sols", 1);
     const run = model.run();
     const status = run.modelStatus;

@@ -17,8 +17,13 @@ import type { ChipNetwork, Population } from "../compiler/ir.ts";
 import { buildEncoderTables, elementsPerFrame } from "../emulator/inputs.ts";
 import type { Emulator } from "../emulator/types.ts";
 
-/** `values` holds `samples` samples of `frames × features` values each (row-major). */
-export interface Dataset {
+/**
+ * Input samples for one input population, as `tune`/`quantize`/`calibrate` read them: any finite
+ * values (sensor readings, not only [0, 1] pixels), labels optional. (Labelled image data sets for
+ * learning are `Dataset` in learn/dataset.ts.) `values` holds `samples` samples of
+ * `frames × features` values each (row-major).
+ */
+export interface InputSet {
   samples: number;
   /** Values per frame: the input population's elements. */
   features: number;
@@ -28,38 +33,38 @@ export interface Dataset {
   labels: Int32Array | null;
 }
 
-export class DatasetError extends Error {}
+export class InputSetError extends Error {}
 
 /**
  * Checks a data array (`[samples, features]`, or `[samples, frames, features]` for time-varying
  * input) and optional labels (`[samples]`) against the input population; `what` names the files.
  */
-export function makeDataset(
+export function makeInputSet(
   population: Population,
   data: { shape: number[]; values: ArrayLike<number> },
   labels: { shape: number[]; values: ArrayLike<number> } | null,
   files: { data: string; labels?: string },
   outputSize: number | null,
-): Dataset {
+): InputSet {
   const features = elementsPerFrame(population);
   // A one-row CSV reads as [features]: one sample.
   const shape = data.shape.length === 1 && data.shape[0] === features ? [1, features] : data.shape;
   const samples = shape[0] ?? 0;
   const perSample = shape.slice(1).reduce((a, b) => a * b, 1);
-  if (data.values.length === 0 || samples === 0) throw new DatasetError(`${files.data} is empty`);
+  if (data.values.length === 0 || samples === 0) throw new InputSetError(`${files.data} is empty`);
   if (shape.length < 2 || perSample % features !== 0) {
-    throw new DatasetError(`${files.data} has shape [${data.shape.join(", ")}]; input '${population.name}' takes ${features} values per sample: give [samples, ${features}]`);
+    throw new InputSetError(`${files.data} has shape [${data.shape.join(", ")}]; input '${population.name}' takes ${features} values per sample: give [samples, ${features}]`);
   }
   for (let i = 0; i < data.values.length; i++) {
-    if (!Number.isFinite(data.values[i])) throw new DatasetError(`${files.data} holds a NaN or infinite value at sample ${Math.floor(i / perSample)}`);
+    if (!Number.isFinite(data.values[i])) throw new InputSetError(`${files.data} holds a NaN or infinite value at sample ${Math.floor(i / perSample)}`);
   }
   let labelArray: Int32Array | null = null;
   if (labels) {
-    if (labels.values.length !== samples) throw new DatasetError(`${files.labels} has ${labels.values.length} labels for ${samples} samples in ${files.data}`);
+    if (labels.values.length !== samples) throw new InputSetError(`${files.labels} has ${labels.values.length} labels for ${samples} samples in ${files.data}`);
     for (let i = 0; i < samples; i++) {
       const v = labels.values[i];
       if (!Number.isInteger(v) || v < 0 || (outputSize !== null && v >= outputSize)) {
-        throw new DatasetError(`${files.labels}: label ${v} of sample ${i} is not a class index 0..${(outputSize ?? 1) - 1} of the output population`);
+        throw new InputSetError(`${files.labels}: label ${v} of sample ${i} is not a class index 0..${(outputSize ?? 1) - 1} of the output population`);
       }
     }
     labelArray = Int32Array.from(labels.values);
@@ -89,9 +94,9 @@ export interface Evaluation {
 }
 
 /** Runs `emulator` (loaded with a network of the same layout as `network`) once per sample. */
-export function evaluate(network: ChipNetwork, emulator: Emulator, dataset: Dataset, options: EvaluateOptions): Evaluation {
+export function evaluate(network: ChipNetwork, emulator: Emulator, dataset: InputSet, options: EvaluateOptions): Evaluation {
   const output = network.populations.find((p) => p.name === options.outputName);
-  if (!output) throw new DatasetError(`the network has no population '${options.outputName}'`);
+  if (!output) throw new InputSetError(`the network has no population '${options.outputName}'`);
   const layers = network.populations.filter((p) => p.kind === "neuron");
   const layerNeurons = layers.reduce((n, p) => n + p.size, 0);
   const total = Math.min(options.samples ?? dataset.samples, dataset.samples);
@@ -154,7 +159,7 @@ export function withInputGain(network: ChipNetwork, name: string, gain: number):
     ...network,
     populations: network.populations.map((p) => {
       if (p.name !== name) return p;
-      if (!p.encoder || p.encoder.kind === "spikes") throw new DatasetError(`input '${name}' uses the spikes encoder, which has no gain`);
+      if (!p.encoder || p.encoder.kind === "spikes") throw new InputSetError(`input '${name}' uses the spikes encoder, which has no gain`);
       return { ...p, encoder: { ...p.encoder, gain } };
     }),
   };

@@ -10,7 +10,7 @@
  */
 import type { ChipNetwork } from "../compiler/ir.ts";
 import type { Emulator } from "../emulator/types.ts";
-import { DatasetError, evaluate, withInputGain, type Dataset, type EvaluateOptions, type Evaluation } from "./evaluate.ts";
+import { InputSetError, evaluate, withInputGain, type InputSet, type EvaluateOptions, type Evaluation } from "./evaluate.ts";
 
 /** Saturation up to which an unlabelled run counts as unsaturated. */
 export const SATURATION_TOLERANCE = 0.01;
@@ -22,12 +22,12 @@ export interface GainResult extends Evaluation {
 export function tuneGain(
   network: ChipNetwork,
   emulator: Emulator,
-  dataset: Dataset,
+  dataset: InputSet,
   gains: readonly number[],
   options: Omit<EvaluateOptions, "onSample"> & { onProgress?: (done: number, total: number) => void },
 ): { results: GainResult[]; best: number } {
-  if (gains.length === 0) throw new DatasetError("give at least one gain in --values");
-  for (const g of gains) if (!Number.isFinite(g) || g < 0) throw new DatasetError(`gain ${g} in --values is not a finite number ≥ 0`);
+  if (gains.length === 0) throw new InputSetError("give at least one gain in --values");
+  for (const g of gains) if (!Number.isFinite(g) || g < 0) throw new InputSetError(`gain ${g} in --values is not a finite number ≥ 0`);
   const perGain = Math.min(options.samples ?? dataset.samples, dataset.samples);
   const results = gains.map((gain, k) => {
     const onSample = (done: number) => options.onProgress?.(k * perGain + done, gains.length * perGain);

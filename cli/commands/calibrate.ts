@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { extname } from "node:path";
 import { CalibrationError, calibrateHetquant, type CalibrationRecord } from "../../compiler/hetquant.ts";
 import { encodeImage } from "../../compiler/image.ts";
-import { chooseInput, readDataset } from "../dataset-files.ts";
+import { chooseInput, readInputSet } from "../dataset-files.ts";
 import { CliError, compileFile, writeAtomic } from "../files.ts";
 import { chipOption } from "./options.ts";
 
@@ -26,7 +26,7 @@ export function register(program: Command): void {
       if (extname(options.out).toLowerCase() !== ".nchip") throw new CliError(`--out must end in .nchip (got ${options.out})`);
       const plain = compileFile(file, { chipPreset: options.chip }, true);
       const input = chooseInput(plain, options.input);
-      const dataset = readDataset(input, null, options.data, undefined);
+      const dataset = readInputSet(input, null, options.data, undefined);
       let records: CalibrationRecord[] = [];
       const network = compileFile(file, {
         chipPreset: options.chip,

@@ -4,9 +4,9 @@
  * is chosen).
  */
 import type { Command } from "commander";
-import { DatasetError } from "../../tune/evaluate.ts";
+import { InputSetError } from "../../tune/evaluate.ts";
 import { tuneGain } from "../../tune/gain.ts";
-import { chooseInput, chooseOutput, numberList, progressBar, readDataset } from "../dataset-files.ts";
+import { chooseInput, chooseOutput, numberList, progressBar, readInputSet } from "../dataset-files.ts";
 import { CliError, loadNetwork } from "../files.ts";
 import { createEmulator, type Engine } from "../run.ts";
 import { chipOption, engineOption, wholeNumber } from "./options.ts";
@@ -44,7 +44,7 @@ export function register(program: Command): void {
       const network = loadNetwork(file, options.chip);
       const input = chooseInput(network, options.input);
       const output = chooseOutput(network, options.output);
-      const dataset = readDataset(input, output, options.data, options.labels);
+      const dataset = readInputSet(input, output, options.data, options.labels);
       const steps = options.steps ?? network.defaultSteps;
       const emulator = await createEmulator(network, options.engine);
       const bar = progressBar("tune gain");
@@ -54,7 +54,7 @@ export function register(program: Command): void {
           inputName: input.name, outputName: output.name, steps, samples: options.samples, seed: options.seed, onProgress: bar.update,
         });
       } catch (e) {
-        if (e instanceof DatasetError) throw new CliError(e.message);
+        if (e instanceof InputSetError) throw new CliError(e.message);
         throw e;
       } finally {
         bar.done();

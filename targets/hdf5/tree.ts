@@ -49,13 +49,13 @@ export function readTree(h5: H5Module, group: H5Group, where: string): H5Tree {
     const entity = group.get(name);
     const path = `${group.path === "/" ? "" : group.path}/${name}`;
     if (entity instanceof h5.Group) tree.groups.set(name, readTree(h5, entity, where));
-    else if (entity instanceof h5.Dataset) tree.datasets.set(name, readDataset(entity, `${where}: ${path}`));
+    else if (entity instanceof h5.Dataset) tree.datasets.set(name, readInputSet(entity, `${where}: ${path}`));
     else throw new H5Error(`${where}: ${path} is a link or datatype, not a group or dataset; neurocc reads plain groups and datasets`);
   }
   return tree;
 }
 
-function readDataset(dataset: H5Dataset, where: string): H5Value {
+function readInputSet(dataset: H5Dataset, where: string): H5Value {
   const meta = dataset.metadata;
   const shape = dataset.shape ?? [];
   const value = dataset.value;

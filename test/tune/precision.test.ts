@@ -14,7 +14,7 @@ import { Random } from "../../compiler/random.ts";
 import { createReferenceEmulator } from "../../emulator/reference/index.ts";
 import { createWasmEmulator } from "../../emulator/wasm.ts";
 import { loadWasmCore } from "../../emulator/wasm-node.ts";
-import { evaluate, makeDataset, uniqueArgmax } from "../../tune/evaluate.ts";
+import { evaluate, makeInputSet, uniqueArgmax } from "../../tune/evaluate.ts";
 import { pickBest, tuneGain, type GainResult } from "../../tune/gain.ts";
 import { quantizeArray } from "../../tune/quantize.ts";
 
@@ -163,7 +163,7 @@ describe("dataset evaluation and gain tuning", () => {
 
   it("tunes the input gain: accuracy, spikes and saturation per gain; both engines agree", async () => {
     const net = compile(source);
-    const dataset = makeDataset(net.populations[0], { shape: [10, 4], values }, { shape: [10], values: labels }, { data: "d", labels: "l" }, 2);
+    const dataset = makeInputSet(net.populations[0], { shape: [10, 4], values }, { shape: [10], values: labels }, { data: "d", labels: "l" }, 2);
     const options = { inputName: "x", outputName: "out", steps: 40 };
     const wasm = tuneGain(net, await createWasmEmulator(net, core), dataset, [0.01, 1, 50], options);
     const ref = tuneGain(net, createReferenceEmulator(net), dataset, [0.01, 1, 50], options);
@@ -178,7 +178,7 @@ describe("dataset evaluation and gain tuning", () => {
 
   it("saturation counts neurons at their maximum rate (every refractory + 1 steps)", () => {
     const net = compile("input x[1] : rate(); layer y[2] : if(refractory = 1ms); connect x -> y : dense(weight = [5, 0]); run { steps = 10; }");
-    const dataset = makeDataset(net.populations[0], { shape: [1, 1], values: [1] }, null, { data: "d" }, null);
+    const dataset = makeInputSet(net.populations[0], { shape: [1, 1], values: [1] }, null, { data: "d" }, null);
     const result = evaluate(net, createReferenceEmulator(net), dataset, { inputName: "x", outputName: "y", steps: 10 });
     expect(result.saturation).toBe(0.5); // neuron 0 fires every other step (the most it can), neuron 1 never
     expect(result.accuracy).toBeNull();
@@ -192,9 +192,9 @@ describe("dataset evaluation and gain tuning", () => {
 
   it("rejects data of the wrong shape, non-finite values and labels out of range", () => {
     const pop = compile(source).populations[0];
-    expect(() => makeDataset(pop, { shape: [2, 3], values: [1, 2, 3, 4, 5, 6] }, null, { data: "d.csv" }, 2)).toThrow(/d.csv has shape \[2, 3\]/);
-    expect(() => makeDataset(pop, { shape: [1, 4], values: [1, NaN, 3, 4] }, null, { data: "d.csv" }, 2)).toThrow(/NaN/);
-    expect(() => makeDataset(pop, { shape: [1, 4], values: [1, 2, 3, 4] }, { shape: [1], values: [2] }, { data: "d", labels: "l.csv" }, 2)).toThrow(/l.csv: label 2/);
-    expect(() => makeDataset(pop, { shape: [0], values: [] }, null, { data: "d.csv" }, 2)).toThrow(/empty/);
+    expect(() => makeInputSet(pop, { shape: [2, 3], values: [1, 2, 3, 4, 5, 6] }, null, { data: "d.csv" }, 2)).toThrow(/d.csv has shape \[2, 3\]/);
+    expect(() => makeInputSet(pop, { shape: [1, 4], values: [1, NaN, 3, 4] }, null, { data: "d.csv" }, 2)).toThrow(/NaN/);
+    expect(() => makeInputSet(pop, { shape: [1, 4], values: [1, 2, 3, 4] }, { shape: [1], values: [2] }, { data: "d", labels: "l.csv" }, 2)).toThrow(/l.csv: label 2/);
+    expect(() => makeInputSet(pop, { shape: [0], values: [] }, null, { data: "d.csv" }, 2)).toThrow(/empty/);
   });
 });

@@ -1,0 +1,209 @@
+/**
+ * @fileoverview The on-chip learning engine's settings, number formats and memory: per layer the
+ * weight mantissas (the chip's own synapse memory), the eligibility traces, the batch gradient, the
+ * fixed-point Adam moments and the feedback matrix B, each in the integer format documented in
+ * docs/learning.md §11. Every constant derived from a float setting (1/β, slope_min, learning rate in
+ * weight LSBs) is computed here, once, when the engine is created — what a compiler would load into
+ * the learning unit's registers.
+ */
+import type { ChipNetwork } from "../../compiler/ir.ts";
+import { mix32, Random } from "../../compiler/random.ts";
+import { findLearningChain, LearningError, type ChainLayer, type LearningChain } from "./chain.ts";
+
+export type LearningRule = "sfdfa" | "dfa";
+
+/** Everything the `learn` block sets; the defaults are the float reference's recipe (docs/learning.md). */
+export interface ChipLearningSettings {
+  rule: LearningRule;
+  /** Name of the output population (one neuron per class). */
+  output: string;
+  /** Steps per sample. */
+  steps: number;
+  /** Adam step in threshold units (as the float reference's lr); converted to weight LSBs per layer. */
+  learningRate: number;
+  /** σ = 2^perturbationLog2: ε_i = ±σ from the top bit of the chip PRNG. */
+  perturbationLog2: number;
+  /** η_B = 2^−feedbackRateShift (SFDFA). */
+  feedbackRateShift: number;
+  /** DFA: B ~ U(±dfaFeedbackRange), fixed. */
+  dfaFeedbackRange: number;
+  targetTrueCount: number;
+  targetOtherCount: number;
+  rateRegularisation: number;
+  rateTargetSpikes: number;
+  batchSize: number;
+  slopeMinFraction: number;
+  /** Adam β1 = 1 − 2^−adamFirstShift, β2 = 1 − 2^−adamSecondShift (shifts, not multiplies). */
+  adamFirstShift: number;
+  adamSecondShift: number;
+}
+
+export const DEFAULT_CHIP_LEARNING: Omit<ChipLearningSettings, "output"> = {
+  rule: "sfdfa", steps: 40, learningRate: 1.5e-4, perturbationLog2: 0, feedbackRateShift: 7,
+  dfaFeedbackRange: 0.05, targetTrueCount: 15, targetOtherCount: 3, rateRegularisation: 0.3,
+  rateTargetSpikes: 0.25, batchSize: 50, slopeMinFraction: 0.1, adamFirstShift: 3, adamSecondShift: 10,
+};
+
+/** Fraction bits of the formats (docs/learning.md §11). */
+export const FORMAT = {
+  /** p_j, Q_j: unsigned, 12 fraction bits (a spike adds 4096). */
+  traceFraction: 12,
+  /** E_ij: signed steps per threshold-unit weight, 8 fraction bits. */
+  eligibilityFraction: 8,
+  /** c1, c2 (per spike): 11 fraction bits (Q4.11). */
+  coefficientFraction: 11,
+  /** f: UQ0.12; 1/β: Q12. */
+  fraction: 12,
+  /** ṫ, acc, D, B, errors: 16 fraction bits (steps, or threshold units for B). */
+  tangentFraction: 16,
+  /** Adam's g is kept in 15 bits + sign after the layer's block exponent. */
+  gradientBits: 15,
+  /** First moment m in 8 fraction bits of g. */
+  firstMomentFraction: 8,
+} as const;
+
+export interface LearningLayer {
+  readonly chain: ChainLayer;
+  readonly size: number;
+  readonly preSize: number;
+  readonly isOutput: boolean;
+  readonly firstNeuronId: number;
+  /** Θ = threshold + 1: the chip fires on v > threshold, i.e. v ≥ Θ (the float reference's ϑ). */
+  readonly crossing: number;
+  readonly slopeMin: number;
+  /** 1/β in Q12, round(4096/β): (1 − f)/β in Q12 is ((4096 − f)·betaInverseQ12) >> 12. */
+  readonly betaInverseQ12: number;
+  /** One weight LSB in threshold units, Q24: 2^(unit + 24)/Θ (scales a tangent through a synapse). */
+  readonly weightToThresholdQ24: number;
+  /** Largest mantissa magnitude: 2^(weightBits − 1) − 1 (an honest signed word). */
+  readonly weightLimit: number;
+  /** Weight mantissas post-major (the IR's dense layout) and the same pre-major for event delivery. */
+  readonly weights: Int32Array;
+  readonly fanOut: Int32Array;
+  /** Adam step in weight LSBs per update, Q16. */
+  readonly stepQ16: number;
+  /** B_io (Q16 threshold units), i-major; null for the output layer. */
+  readonly feedback: Int32Array | null;
+  /** Batch gradient Σ e_i·E_ij (exact integers; ≤ 48 bits measured, docs §11). */
+  readonly gradient: Float64Array;
+  /** Adam: m (int32, Q8 of g) and v (uint32, g² EMA). */
+  readonly adamFirst: Int32Array;
+  readonly adamSecond: Uint32Array;
+  /** Block exponent of g, fixed at the first batch (−1 until then). */
+  gradientShift: number;
+  /** Σ counts per neuron over the running batch, and the previous batch's mean in Q16 (rate term). */
+  readonly countSum: Int32Array;
+  readonly previousMeanCountQ16: Int32Array;
+  /** SFDFA: Σ D_o·sign(ε_i) over samples where i spiked (Q16), and how many such samples. */
+  readonly feedbackSum: Float64Array | null;
+  readonly feedbackSamples: Int32Array | null;
+}
+
+export interface LearningEngine {
+  readonly network: ChipNetwork;
+  readonly chain: LearningChain;
+  readonly settings: ChipLearningSettings;
+  readonly layers: LearningLayer[];
+  readonly seed: number;
+  /** Training samples seen: keys ε. Batches applied: keys stochastic rounding and Adam's bias correction. */
+  samplesSeen: number;
+  batchesApplied: number;
+  samplesInBatch: number;
+}
+
+/** Builds the engine's memory from a compiled network (its weights are the starting point). */
+export function createLearningEngine(network: ChipNetwork, settings: ChipLearningSettings, seed = network.seed): LearningEngine {
+  checkSettings(settings);
+  const chain = findLearningChain(network, settings.output);
+  const outputSize = chain.layers[chain.layers.length - 1].population.size;
+  const layers = chain.layers.map((link, index): LearningLayer => {
+    const isOutput = index === chain.layers.length - 1;
+    const { population, constants } = link;
+    const size = population.size;
+    const crossing = constants.threshold + 1;
+    const beta = retainOf(link);
+    if (link.projection.connectivity.kind !== "dense") throw new LearningError("unreachable: dense checked by the chain");
+    const weights = Int32Array.from(link.projection.connectivity.weights);
+    const weightLimit = 2 ** (link.projection.weightBits - 1) - 1;
+    for (let k = 0; k < weights.length; k++) weights[k] = Math.max(-weightLimit, Math.min(weightLimit, weights[k]));
+    const weightInThresholds = 2 ** link.weightUnitLog2 / crossing;
+    const stepInLsb = settings.learningRate / weightInThresholds;
+    if (stepInLsb * 65536 < 1 || stepInLsb > 64) {
+      throw new LearningError(`learning rate ${settings.learningRate} is ${stepInLsb.toPrecision(3)} weight LSBs of layer '${population.name}' per step; it must lie in [2^-16, 64] LSBs`);
+    }
+    const layer: LearningLayer = {
+      chain: link, size, preSize: link.preSize, isOutput, firstNeuronId: population.firstNeuron,
+      crossing, slopeMin: Math.max(1, Math.round(settings.slopeMinFraction * crossing)),
+      betaInverseQ12: Math.round(4096 / beta),
+      weightToThresholdQ24: Math.round(weightInThresholds * 2 ** 24),
+      weightLimit, weights, fanOut: new Int32Array(weights.length),
+      stepQ16: Math.round(stepInLsb * 65536),
+      feedback: isOutput ? null : initialFeedback(settings, seed, index, size * outputSize),
+      gradient: new Float64Array(weights.length),
+      adamFirst: new Int32Array(weights.length), adamSecond: new Uint32Array(weights.length), gradientShift: -1,
+      countSum: new Int32Array(size), previousMeanCountQ16: new Int32Array(size).fill(Math.round(settings.rateTargetSpikes * 65536)),
+      feedbackSum: !isOutput && settings.rule === "sfdfa" ? new Float64Array(size * outputSize) : null,
+      feedbackSamples: !isOutput && settings.rule === "sfdfa" ? new Int32Array(size) : null,
+    };
+    refreshFanOut(layer);
+    return layer;
+  });
+  return { network, chain, settings, layers, seed: seed >>> 0, samplesSeen: 0, batchesApplied: 0, samplesInBatch: 0 };
+}
+
+/** β of a layer as the chip applies it (retain/4096, or 1 − 2^−shift). */
+function retainOf(link: ChainLayer): number {
+  const decay = link.constants.decay;
+  const beta = decay.kind === "multiply" ? decay.voltageRetain / 4096 : decay.voltageShift >= 31 ? 1 : 1 - 2 ** -decay.voltageShift;
+  if (beta <= 0) throw new LearningError(`layer '${link.population.name}' has no membrane memory (β = 0); the learning rule divides by β`);
+  return beta;
+}
+
+function initialFeedback(settings: ChipLearningSettings, seed: number, layerIndex: number, length: number): Int32Array {
+  const feedback = new Int32Array(length);
+  if (settings.rule === "dfa") {
+    // Same stream and order as the float reference (learn/sfdfa/network.ts), quantised to Q16.
+    const random = new Random(seed, `layer${layerIndex}.feedback`);
+    for (let k = 0; k < length; k++) feedback[k] = Math.round((2 * random.uniform() - 1) * settings.dfaFeedbackRange * 65536);
+  }
+  return feedback;
+}
+
+/** Copies post-major mantissas to the pre-major table the forward pass delivers from. */
+export function refreshFanOut(layer: LearningLayer): void {
+  const { weights, fanOut, size, preSize } = layer;
+  for (let i = 0; i < size; i++) for (let j = 0; j < preSize; j++) fanOut[j * size + i] = weights[i * preSize + j];
+}
+
+/** The seed of the ε draws: the float reference's perturbationSeed, so both draw the same signs. */
+export function perturbationSeed(seed: number): number {
+  return mix32((seed ^ 0x5fdfa000) >>> 0);
+}
+
+/** The seed of the stochastic-rounding draws of weight updates. */
+export function roundingSeed(seed: number): number {
+  return mix32((seed ^ 0x0a0d0a00) >>> 0);
+}
+
+export function checkSettings(s: ChipLearningSettings): void {
+  const fail = (name: string, value: unknown, range: string): never => {
+    throw new LearningError(`learning setting ${name} = ${String(value)} is out of range: ${range}`);
+  };
+  const integerIn = (name: string, value: number, low: number, high: number) => {
+    if (!Number.isInteger(value) || value < low || value > high) fail(name, value, `an integer in [${low}, ${high}]`);
+  };
+  if (s.rule !== "sfdfa" && s.rule !== "dfa") fail("rule", s.rule, "sfdfa or dfa");
+  integerIn("steps", s.steps, 1, 10000);
+  if (!(s.learningRate > 0 && s.learningRate <= 1)) fail("lr", s.learningRate, "(0, 1]");
+  integerIn("perturbation (log2)", s.perturbationLog2, -8, 4);
+  integerIn("feedback rate shift", s.feedbackRateShift, 0, 16);
+  if (!(s.dfaFeedbackRange >= 0 && s.dfaFeedbackRange <= 16)) fail("feedback range", s.dfaFeedbackRange, "[0, 16]");
+  if (!(s.targetTrueCount >= 0 && s.targetTrueCount <= s.steps)) fail("target_true", s.targetTrueCount, `[0, steps = ${s.steps}]`);
+  if (!(s.targetOtherCount >= 0 && s.targetOtherCount <= s.steps)) fail("target_other", s.targetOtherCount, `[0, steps = ${s.steps}]`);
+  if (!(s.rateRegularisation >= 0 && s.rateRegularisation <= 16)) fail("rate_reg", s.rateRegularisation, "[0, 16]");
+  if (!(s.rateTargetSpikes >= 0 && s.rateTargetSpikes <= s.steps)) fail("rate_target", s.rateTargetSpikes, `[0, steps = ${s.steps}]`);
+  integerIn("batch", s.batchSize, 1, 4096);
+  if (!(s.slopeMinFraction > 0 && s.slopeMinFraction <= 1)) fail("slope_min", s.slopeMinFraction, "(0, 1]");
+  integerIn("adam β1 shift", s.adamFirstShift, 1, 12);
+  integerIn("adam β2 shift", s.adamSecondShift, 1, 16);
+}
