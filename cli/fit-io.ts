@@ -4,7 +4,7 @@
  * fitted network — a `.nchip` image, or a `.snn` with its `NAME.data/` folder of weight files —
  * so that nothing is left half-written if any step fails.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type { Highs } from "highs";
@@ -48,8 +48,9 @@ function asCliError(e: unknown, path: string): unknown {
 }
 
 /**
- * Loads HiGHS with its wasm bytes read from the installed package, so that the same code works from
- * the TypeScript sources and from the esbuild bundle (which cannot locate the asset by itself).
+ * Loads HiGHS, pointing it at the wasm file of the installed package, so that the same code works
+ * from the TypeScript sources and from the esbuild bundle (where the loader's own guess, next to
+ * the script, is dist/). (`wasmBinary` does not help: this build still reads the file.)
  */
 export async function loadSolver(): Promise<Highs> {
   const require = createRequire(import.meta.url);
@@ -61,8 +62,8 @@ export async function loadSolver(): Promise<Highs> {
   }
   // The package's "import" entry is ESM whose default export is the loader; its .d.ts is written as
   // CommonJS, which makes TypeScript see the namespace there instead: hence the cast.
-  const module = (await import("highs")) as unknown as { default: (options: { wasmBinary: Uint8Array }) => Promise<Highs> };
-  return module.default({ wasmBinary: readFileSync(wasmPath) });
+  const module = (await import("highs")) as unknown as { default: (options: { locateFile: (file: string) => string }) => Promise<Highs> };
+  return module.default({ locateFile: () => wasmPath });
 }
 
 export type OutputKind = "snn" | "nchip";

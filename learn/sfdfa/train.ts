@@ -7,23 +7,16 @@
  */
 import { DatasetError, featureCount, sampleFeatures, seededPermutation, type Dataset } from "../dataset.ts";
 import { latencyRaster } from "./encode.ts";
+import { predictByCount } from "../../emulator/learning/index.ts";
 import type { FloatNetwork } from "./network.ts";
 import { createSampleState, runSample, type SampleState } from "./sample.ts";
 import { accumulateSample, applyBatch, createBatchAccumulator, type BatchAccumulator } from "./update.ts";
 
 /** The class with the most output spikes: `strict` is −1 on a tie for the top; `lowestIndex` takes the first. */
 export function predictFromCounts(counts: ArrayLike<number>): { strict: number; lowestIndex: number } {
-  let best = 0;
-  let tied = false;
-  for (let o = 1; o < counts.length; o++) {
-    if (counts[o] > counts[best]) {
-      best = o;
-      tied = false;
-    } else if (counts[o] === counts[best]) {
-      tied = true;
-    }
-  }
-  return { strict: tied ? -1 : best, lowestIndex: best };
+  let first = 0;
+  for (let o = 1; o < counts.length; o++) if (counts[o] > counts[first]) first = o;
+  return { strict: predictByCount(counts), lowestIndex: first };
 }
 
 /** Accuracy and activity over a set of samples. */

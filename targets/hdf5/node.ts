@@ -6,7 +6,7 @@
  * synchronous readers and writers below. The CLI starts it before any command that names an HDF5
  * file (cli/commands/import.ts), so that the synchronous loaders of cli/files.ts can read .nir files.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type H5Wasm from "h5wasm";
@@ -48,6 +48,23 @@ export function readHdf5File(path: string, bytes: Uint8Array): H5Tree {
     throw new H5Error(`${path}: cannot read its HDF5 content (${(e as Error).message})`);
   } finally {
     file.close();
+  }
+}
+
+/** Reads HDF5 content held in memory (through a private temporary file); `name` is for messages. */
+export function readHdf5Bytes(bytes: Uint8Array, name: string): H5Tree {
+  if (!isHdf5(bytes)) throw new H5Error(`${name} is not an HDF5 file (no HDF5 signature)`);
+  const folder = mkdtempSync(join(tmpdir(), "neurocc-h5-"));
+  const path = join(folder, "in.h5");
+  try {
+    writeFileSync(path, bytes);
+    const tree = readHdf5File(path, bytes);
+    return tree;
+  } catch (e) {
+    if (e instanceof H5Error) throw new H5Error(e.message.split(path).join(name));
+    throw e;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 

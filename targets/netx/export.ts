@@ -90,10 +90,12 @@ function synapseLayer(network: ChipNetwork, p: Projection, source: Population, t
     if (p.delaySteps > 1) layer.datasets.set("delay", ints(new Float64Array(target.size).fill(p.delaySteps - 1), [target.size]));
   } else {
     const matrix = new Float64Array(target.size * source.size);
+    // Per-synapse delays: a dense table keeps one for every entry (zero weights too), in [target, source] order.
     const delays = p.delays || p.delaySteps > 1 ? new Float64Array(target.size * source.size).fill(p.delaySteps - 1) : null;
+    if (delays && p.delays && c.kind === "dense") p.delays.forEach((d, k) => (delays[k] = d - 1));
     forEachStoredSynapse(p, source, target, (pre, post, k) => {
       matrix[post * source.size + pre] = lava(c.weights[k]);
-      if (delays && p.delays) delays[post * source.size + pre] = p.delays[k] - 1;
+      if (delays && p.delays && c.kind !== "dense") delays[post * source.size + pre] = p.delays[k] - 1;
     });
     layer.datasets.set("type", text("dense"));
     layer.datasets.set("shape", ints([target.size]));

@@ -91,11 +91,11 @@ class Importer {
   private readonly builder: SnnBuilder;
   private readonly populations = new Map<string, PopulationInfo>();
   private readonly out = new Map<string, string[]>();
-  private readonly connections: PendingConnection[] = [];
-  private readonly outputs = new Set<string>();
+  private connections: PendingConnection[] = [];
+  private outputs = new Set<string>();
   private readonly warnings: string[];
   /** Bias-carrying nodes reached by some path, with their output shape. */
-  private readonly biasShapes = new Map<string, number[]>();
+  private biasShapes = new Map<string, number[]>();
 
   constructor(private readonly flat: FlatGraph, private readonly settings: Settings) {
     this.builder = new SnnBuilder(settings.dataFolder);
@@ -125,7 +125,26 @@ class Importer {
       }
     }
     const nodeContext: NodeContext = { dtMs: settings.dtMs };
-    for (const [name, info] of this.populations) this.walk(name, name, identitySignal(info.shape), [name], nodeContext);
+    // A flat layer that a convolution writes takes the convolution's [C, H, W] shape; paths that
+    // start from it (pooling, say) need that shape, so the walks repeat until no shape changes.
+    for (;;) {
+      this.connections = [];
+      this.outputs = new Set();
+      this.biasShapes = new Map();
+      const failures: NirError[] = [];
+      for (const [name, info] of this.populations) {
+        try {
+          this.walk(name, name, identitySignal(info.shape), [name], nodeContext);
+        } catch (e) {
+          if (!(e instanceof NirError)) throw e;
+          failures.push(e);
+        }
+      }
+      if (!this.adoptConvolutionShapes()) {
+        if (failures.length) throw failures[0];
+        break;
+      }
+    }
     this.walkBiases(nodeContext);
     this.addConstantInputs();
     return this.write();
@@ -201,14 +220,13 @@ class Importer {
 
   private write(): SnnProgram {
     const { settings, builder: b } = this;
-    const shapes = this.declaredShapes();
     b.line(`// Imported by neurocc from ${settings.file} (NIR ${settings.version}) at dt = ${formatNumber(settings.dtMs)} ms,`);
     b.line(`// ${settings.discretization} discretization, for the ${settings.chip.preset} chip (docs/targets.md, "NIR import").`);
     b.line(`network ${b.identifier(settings.networkName)} {`);
     if (settings.chip.preset !== "generic") b.line(`  chip ${settings.chip.preset};`);
     b.line(`  run { dt = ${formatNumber(settings.dtMs)}ms; }`);
     for (const [name, info] of this.populations) {
-      const shape = `[${shapes.get(name)!.join(", ")}]`;
+      const shape = `[${info.shape.join(", ")}]`;
       const node = this.flat.nodes.get(name);
       if (name === BIAS) {
         b.comment("constant inputs (Affine/Conv biases, per-neuron v_leak): one neuron that fires at every step");
@@ -225,7 +243,7 @@ class Importer {
     for (const c of this.connections) {
       const target = this.populations.get(c.target)!;
       const signal = scaleSignal(c.signal, target.plan!.inputFactor, `the input of node '${c.target}'`);
-      const endpoint = (name: string): Endpoint => ({ id: this.populations.get(name)!.id, shape: shapes.get(name)! });
+      const endpoint = (name: string): Endpoint => ({ id: this.populations.get(name)!.id, shape: this.populations.get(name)!.shape });
       const stem = `${endpoint(c.source).id}_${target.id}_${index++}`;
       emitConnection(b, endpoint(c.source), endpoint(c.target), signal, { bits: settings.bits, dtMs: settings.dtMs, origin: `NIR path ${c.origin.join(" → ")}`, stem });
     }
@@ -236,18 +254,20 @@ class Importer {
     return { text: b.text(), files: b.files, warnings: this.warnings };
   }
 
-  /** A flat layer that a convolution reads or writes takes the convolution's [C, H, W] shape. */
-  private declaredShapes(): Map<string, number[]> {
-    const shapes = new Map<string, number[]>();
-    for (const [name, info] of this.populations) shapes.set(name, info.shape);
+  /** Gives flat layers the [C, H, W] of the convolutions that read or write them; true if any changed. */
+  private adoptConvolutionShapes(): boolean {
+    let changed = false;
     for (const c of this.connections) {
       if (c.signal.op.kind !== "conv") continue;
       const { inShape, outShape } = c.signal.op.conv;
       for (const [name, wanted] of [[c.source, inShape], [c.target, outShape]] as const) {
-        const current = shapes.get(name)!;
-        if (current.length !== 3 && sizeOf(current) === sizeOf(wanted)) shapes.set(name, [...wanted]);
+        const info = this.populations.get(name)!;
+        if (info.shape.length !== 3 && sizeOf(info.shape) === sizeOf(wanted)) {
+          info.shape = [...wanted];
+          changed = true;
+        }
       }
     }
-    return shapes;
+    return changed;
   }
 }

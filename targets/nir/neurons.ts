@@ -52,7 +52,7 @@ export function planLayer(node: NirNode, name: string, context: NeuronContext): 
   const dt = context.dtMs / 1000; // seconds, NIR's time unit
   const p = (param: string) => neuronParam(node, param, where).values;
   const one = (param: string) => uniform(p(param), param, node, where);
-  const r = p("r");
+  const r = node.type === "Threshold" ? Float64Array.of(1) : p("r");
   const lava = context.discretization === "lava";
   const keep = (tau: number) => (context.discretization === "exact" ? Math.exp(-dt / tau) : 1 - dt / tau);
   const times = (values: Float64Array | number[], factor: number) => Float64Array.from(values, (v) => v * factor);

@@ -89,7 +89,8 @@ function inputSpatial(node: NirNode, where: string, signal: Signal, channels: nu
   if (given && typeof given !== "string") spatial = twoD ? pairField(node, "input_shape", [1, 1], where) : [1, intField(node, "input_shape", 1, where)];
   else if (signal.shape.length >= 2 && signal.shape[0] === channels) {
     const rest = signal.shape.slice(1);
-    spatial = twoD && rest.length === 2 ? [rest[0], rest[1]] : !twoD && rest.length === 1 ? [1, rest[0]] : null;
+    // A Conv1d input may already be a height-1 feature map [C, 1, L] (a layer shaped by an earlier Conv1d).
+    spatial = twoD && rest.length === 2 ? [rest[0], rest[1]] : !twoD && rest.length === 1 ? [1, rest[0]] : !twoD && rest.length === 2 && rest[0] === 1 ? [1, rest[1]] : null;
   } else if (!twoD && sizeOf(signal.shape) % channels === 0) spatial = [1, sizeOf(signal.shape) / channels];
   if (!spatial) throw new NirError(`${where} has no input_shape and receives a signal of shape [${signal.shape.join(", ")}]; give the node its input_shape`);
   if (channels * spatial[0] * spatial[1] !== sizeOf(signal.shape)) {

@@ -64,13 +64,14 @@ export function importAndCompile(document: NirDocument, options: Partial<NirImpo
   return { program, network: compileProgram(program) };
 }
 
-/** Spike rasters for every input population: seeded Bernoulli(p) per neuron and step. */
+/** Inputs for every input population: spike rasters with Bernoulli(p) per neuron and step, rate values uniform in [0, 1) (seeded). */
 export function randomInputs(network: ChipNetwork, steps: number, p: number, seed: number): Map<string, InputArray> {
   const inputs = new Map<string, InputArray>();
   const random = new Random(seed, "test inputs");
   for (const pop of network.populations) {
-    if (pop.kind !== "input" || pop.encoder!.kind !== "spikes") continue;
-    inputs.set(pop.name, { shape: [steps, pop.size], values: Array.from({ length: steps * pop.size }, () => (random.uniform() < p ? 1 : 0)) });
+    if (pop.kind !== "input") continue;
+    if (pop.encoder!.kind === "spikes") inputs.set(pop.name, { shape: [steps, pop.size], values: Array.from({ length: steps * pop.size }, () => (random.uniform() < p ? 1 : 0)) });
+    if (pop.encoder!.kind === "rate") inputs.set(pop.name, { shape: [pop.size], values: Array.from({ length: pop.size }, () => random.uniform()) });
   }
   return inputs;
 }

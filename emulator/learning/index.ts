@@ -1,0 +1,118 @@
+/**
+ * @fileoverview Public face of the on-chip learning engine (docs/learning.md §11, docs/chip.md §3
+ * phase 3): train one sample, infer one sample, predict by spike count, write the learned mantissas
+ * back into the ChipNetwork, and report the chip's cycles and energy for the work done. Browser-safe.
+ *
+ * Cost model (neurocc's own, like docs/chip.md §7): the forward pass costs what the chip's timing
+ * and energy tables say per neuron update, synaptic event and spike; each learning operation (trace
+ * update, eligibility multiply-add, tangent multiply-add, error multiply, gradient multiply-add,
+ * Adam update, feedback update) costs LEARNING_OP_CYCLES and one synaptic event's energy per cycle,
+ * summed over cores (a single-core view: no critical-path parallelism is claimed).
+ */
+import type { ChipNetwork } from "../../compiler/ir.ts";
+import { createChipSampleState, runChipSample, type ChipSampleState, type InputRaster, type SampleWork } from "./sample.ts";
+import { createLearningEngine, type ChipLearningSettings, type LearningEngine } from "./state.ts";
+import { accumulateChipSample, applyChipBatch, emptyUpdateWork, type UpdateWork } from "./update.ts";
+
+export { LearningError, findLearningChain } from "./chain.ts";
+export { createLearningEngine, DEFAULT_CHIP_LEARNING, type ChipLearningSettings, type LearningEngine } from "./state.ts";
+export type { InputRaster } from "./sample.ts";
+
+/** Cycles per learning operation; the Adam step (two EMAs, a square root, a division) counts 8. */
+export const LEARNING_OP_CYCLES = { trace: 1, eligibility: 1, tangent: 1, error: 1, gradient: 1, adam: 8, feedback: 2 } as const;
+
+export interface LearningChip {
+  readonly engine: LearningEngine;
+  readonly state: ChipSampleState;
+  /** Work totals since creation (or the last resetWork). */
+  readonly forwardWork: SampleWork;
+  readonly updateWork: UpdateWork;
+}
+
+export function createLearningChip(network: ChipNetwork, settings: ChipLearningSettings, seed?: number): LearningChip {
+  const engine = createLearningEngine(network, settings, seed);
+  return { engine, state: createChipSampleState(engine), forwardWork: emptySampleWork(), updateWork: emptyUpdateWork() };
+}
+
+/** One training sample: forward pass with the learning hook, batch sums, and the batch update when full. */
+export function trainChipSample(chip: LearningChip, input: InputRaster, label: number): Int32Array {
+  const { engine, state } = chip;
+  runChipSample(engine, state, input, true, engine.samplesSeen);
+  engine.samplesSeen++;
+  addWork(chip.forwardWork, state.work);
+  accumulateChipSample(engine, state, label, chip.updateWork);
+  if (engine.samplesInBatch >= engine.settings.batchSize) applyChipBatch(engine, chip.updateWork);
+  return outputCounts(chip);
+}
+
+/** Applies a last partial batch (end of an epoch). */
+export function flushChipBatch(chip: LearningChip): void {
+  applyChipBatch(chip.engine, chip.updateWork);
+}
+
+/** Inference only: the output spike counts. */
+export function inferChipSample(chip: LearningChip, input: InputRaster): Int32Array {
+  runChipSample(chip.engine, chip.state, input, false);
+  return outputCounts(chip);
+}
+
+function outputCounts(chip: LearningChip): Int32Array {
+  return chip.state.layers[chip.state.layers.length - 1].counts;
+}
+
+/** The class with the most spikes, or −1 when the top count is tied (all silent included): a tie is wrong. */
+export function predictByCount(counts: ArrayLike<number>): number {
+  let best = 0;
+  let tied = false;
+  for (let o = 1; o < counts.length; o++) {
+    if (counts[o] > counts[best]) {
+      best = o;
+      tied = false;
+    } else if (counts[o] === counts[best]) {
+      tied = true;
+    }
+  }
+  return tied ? -1 : best;
+}
+
+/** A copy of the network with the learned mantissas in its dense projections (same exponents and bits). */
+export function networkWithLearnedWeights(chip: LearningChip): ChipNetwork {
+  const { network } = chip.engine;
+  const projections = network.projections.map((projection, index) => {
+    const layer = chip.engine.layers.find((l) => l.chain.projectionIndex === index);
+    if (!layer) return projection;
+    return { ...projection, connectivity: { kind: "dense" as const, weights: Int32Array.from(layer.weights) } };
+  });
+  return { ...network, projections };
+}
+
+export interface LearningCost {
+  cycles: number;
+  energyPj: number;
+  /** Bits of learning state per synapse and per neuron, from the formats (docs/learning.md §11). */
+  memoryBitsPerSynapse: number;
+}
+
+/** Cycles and energy of the work recorded so far, per the chip's tables plus LEARNING_OP_CYCLES. */
+export function learningCost(chip: LearningChip): LearningCost {
+  const { timing, energy } = chip.engine.network.chip;
+  const f = chip.forwardWork;
+  const u = chip.updateWork;
+  const forwardCycles = f.neuronUpdates * timing.cyclesPerNeuronUpdate + f.synapticEvents * timing.cyclesPerSynapticEvent + f.spikes * timing.cyclesPerSpikeSent;
+  const learningCycles = f.traceUpdates * LEARNING_OP_CYCLES.trace + f.eligibilityUpdates * LEARNING_OP_CYCLES.eligibility
+    + f.tangentEvents * LEARNING_OP_CYCLES.tangent + u.errorMultiplies * LEARNING_OP_CYCLES.error
+    + u.gradientUpdates * LEARNING_OP_CYCLES.gradient + u.weightUpdates * LEARNING_OP_CYCLES.adam + u.feedbackUpdates * LEARNING_OP_CYCLES.feedback;
+  const cycles = forwardCycles + learningCycles;
+  const energyPj = f.neuronUpdates * energy.pjPerNeuronUpdate + f.synapticEvents * energy.pjPerSynapticEvent + f.spikes * energy.pjPerSpikeSent
+    + learningCycles * energy.pjPerSynapticEvent + cycles * energy.pjPerCycleStatic;
+  // w 8 + E 32 + G 48 + Adam m 32 + v 32 (docs/learning.md §11).
+  return { cycles, energyPj, memoryBitsPerSynapse: 8 + 32 + 48 + 32 + 32 };
+}
+
+function emptySampleWork(): SampleWork {
+  return { neuronUpdates: 0, synapticEvents: 0, spikes: 0, traceUpdates: 0, eligibilityUpdates: 0, tangentEvents: 0 };
+}
+
+function addWork(total: SampleWork, sample: SampleWork): void {
+  for (const key of Object.keys(total) as (keyof SampleWork)[]) total[key] += sample[key];
+}

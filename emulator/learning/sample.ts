@@ -1,0 +1,236 @@
+/**
+ * @fileoverview One sample through the learning chip, step by step, in the float reference's order
+ * (learn/sfdfa/sample.ts; docs/learning.md §8) but in the chip's integers. For each step m and each
+ * layer in order:
+ *
+ *   1. presynaptic traces  p_j ← decayU(p_j) + 4096·s_j[m−d];  Q_j ← decayV(Q_j) + p_j     (Q12)
+ *   2. synaptic input      a_i = Σ_j q_ij << unit (the chip's accumulator, docs/chip.md §3 phase 2)
+ *                          acc_i += Σ_j trunc(q_ij·ṫ_j·w24 / 2^24)                         (Q16, SFDFA)
+ *   3. neuron update       the chip's own updateNeuron (emulator/reference/neuron.ts, §4)
+ *   4. at a spike          slope = max(U − V_prev, slope_min); f = clamp(⌊(Θ − V_prev)·4096/slope⌋, 0, 4096)
+ *                          c1 = trunc(a·Θ/(2·slope)), c2 = trunc(b·Θ/(2·slope)) with a = b + f,
+ *                          b = ((4096 − f)·β⁻¹) >> 12                                        (Q11)
+ *                          E_ij −= trunc((c1·Q_j − c2·p_j) / 2^15)                          (Q8)
+ *                          ṫ_i = acc_i + ε_i·first_i; acc_i = 0; first_i = 0; D_i += ṫ_i   (Q16)
+ *
+ * The forward pass (steps 2–3) is exactly the chip's: the test holds its spikes equal to
+ * createReferenceEmulator's. Steps 1 and 4 are phase 3 of docs/chip.md §3 (the learning hook).
+ */
+import { toInt32 } from "../reference/arithmetic.ts";
+import { decayCurrent, decayVoltage, updateNeuron, type NeuronState } from "../reference/neuron.ts";
+import { prng } from "../reference/prng.ts";
+import { FORMAT, perturbationSeed, type LearningEngine, type LearningLayer } from "./state.ts";
+
+/** Spikes grouped by step (CSR): step m's neurons are neurons[stepStart[m] .. stepStart[m + 1]). */
+export interface InputRaster {
+  steps: number;
+  stepStart: Int32Array;
+  neurons: Int32Array;
+}
+
+/** Work done in one sample, for the chip's cycle and energy model (learning/cost.ts). */
+export interface SampleWork {
+  neuronUpdates: number;
+  synapticEvents: number;
+  spikes: number;
+  traceUpdates: number;
+  eligibilityUpdates: number;
+  tangentEvents: number;
+}
+
+export interface LayerSampleState {
+  readonly current: Int32Array;
+  readonly voltage: Int32Array;
+  readonly counts: Int32Array;
+  readonly preTrace: Int32Array;
+  readonly preTraceQ: Int32Array;
+  /** E_ij, post-major, Q8; only rows of neurons that spiked are non-zero. */
+  readonly eligibility: Int32Array;
+  readonly eligibleNeurons: Int32Array;
+  eligibleCount: number;
+  /** ε_i in Q16 (±σ); 0 for the output layer and in inference. */
+  readonly perturbation: Int32Array;
+  readonly tangentAcc: Float64Array;
+  readonly tangentFirst: Uint8Array;
+  /** D_i = Σ ṫ over i's spikes, Q16. */
+  readonly directional: Float64Array;
+  readonly spikeStart: Int32Array;
+  readonly spikeNeuron: Int32Array;
+  readonly spikeTangent: Int32Array;
+  /** Scratch: this step's input per neuron. */
+  readonly input: Int32Array;
+}
+
+export interface ChipSampleState {
+  readonly layers: LayerSampleState[];
+  readonly work: SampleWork;
+}
+
+export function createChipSampleState(engine: LearningEngine): ChipSampleState {
+  const steps = engine.settings.steps;
+  return {
+    layers: engine.layers.map(({ size, preSize }) => ({
+      current: new Int32Array(size), voltage: new Int32Array(size), counts: new Int32Array(size),
+      preTrace: new Int32Array(preSize), preTraceQ: new Int32Array(preSize),
+      eligibility: new Int32Array(size * preSize), eligibleNeurons: new Int32Array(size), eligibleCount: 0,
+      perturbation: new Int32Array(size), tangentAcc: new Float64Array(size), tangentFirst: new Uint8Array(size),
+      directional: new Float64Array(size),
+      spikeStart: new Int32Array(steps + 1), spikeNeuron: new Int32Array(size * steps), spikeTangent: new Int32Array(size * steps),
+      input: new Int32Array(size),
+    })),
+    work: { neuronUpdates: 0, synapticEvents: 0, spikes: 0, traceUpdates: 0, eligibilityUpdates: 0, tangentEvents: 0 },
+  };
+}
+
+/** Largest value of the unsigned 31-bit trace registers (saturating). */
+const TRACE_MAX = 2 ** 31 - 1;
+const TRACE_ONE = 1 << FORMAT.traceFraction;
+/** c·trace is Q(11 + 12); E is Q8. */
+const ELIGIBILITY_SHIFT = 2 ** (FORMAT.coefficientFraction + FORMAT.traceFraction - FORMAT.eligibilityFraction);
+
+/**
+ * Runs one sample. With `learning`, keeps traces and eligibilities and (SFDFA) draws ε for training
+ * sample `sampleIndex` and carries tangents; without, it is the plain chip forward pass.
+ */
+export function runChipSample(engine: LearningEngine, state: ChipSampleState, input: InputRaster, learning: boolean, sampleIndex = engine.samplesSeen): void {
+  const withTangents = learning && engine.settings.rule === "sfdfa";
+  resetState(engine, state, withTangents ? sampleIndex : null);
+  const { steps } = engine.settings;
+  const neuron: NeuronState = { u: 0, v: 0, refractory: 0 };
+  for (let m = 0; m < steps; m++) {
+    for (let l = 0; l < engine.layers.length; l++) {
+      const layer = engine.layers[l];
+      const arrival = m - layer.chain.delaySteps;
+      let start = 0, end = 0;
+      let sourceNeurons = input.neurons;
+      let sourceTangents: Int32Array | null = null;
+      if (arrival >= 0 && (l > 0 || arrival < input.steps)) {
+        if (l === 0) {
+          start = input.stepStart[arrival];
+          end = input.stepStart[arrival + 1];
+        } else {
+          const below = state.layers[l - 1];
+          start = below.spikeStart[arrival];
+          end = below.spikeStart[arrival + 1];
+          sourceNeurons = below.spikeNeuron;
+          sourceTangents = withTangents ? below.spikeTangent : null;
+        }
+      }
+      stepLayer(engine, layer, state, l, m, sourceNeurons, sourceTangents, start, end, learning, neuron);
+    }
+  }
+  for (const s of state.layers) state.work.neuronUpdates += s.counts.length * steps;
+  state.work.neuronUpdates += engine.chain.input.size * steps;
+}
+
+function resetState(engine: LearningEngine, state: ChipSampleState, perturbationSample: number | null): void {
+  const sigmaQ16 = 2 ** (FORMAT.tangentFraction + engine.settings.perturbationLog2);
+  const streamSeed = perturbationSeed(engine.seed);
+  engine.layers.forEach((layer, l) => {
+    const s = state.layers[l];
+    for (const array of [s.current, s.voltage, s.counts, s.preTrace, s.preTraceQ, s.spikeStart, s.perturbation]) array.fill(0);
+    s.tangentAcc.fill(0);
+    s.directional.fill(0);
+    s.tangentFirst.fill(1);
+    for (let k = 0; k < s.eligibleCount; k++) {
+      const row = s.eligibleNeurons[k] * layer.preSize;
+      s.eligibility.fill(0, row, row + layer.preSize);
+    }
+    s.eligibleCount = 0;
+    if (perturbationSample !== null && !layer.isOutput) {
+      // ε = ±σ from the top bit of the chip PRNG, keyed like the float reference's "sign" draws.
+      for (let i = 0; i < layer.size; i++) s.perturbation[i] = prng(streamSeed, perturbationSample >>> 0, layer.firstNeuronId + i) >>> 31 ? -sigmaQ16 : sigmaQ16;
+    }
+  });
+  for (const key of Object.keys(state.work) as (keyof SampleWork)[]) state.work[key] = 0;
+}
+
+function stepLayer(
+  engine: LearningEngine, layer: LearningLayer, state: ChipSampleState, l: number, m: number,
+  sourceNeurons: Int32Array, sourceTangents: Int32Array | null, start: number, end: number,
+  learning: boolean, neuron: NeuronState,
+): void {
+  const s = state.layers[l];
+  const { size, preSize, fanOut } = layer;
+  const { constants } = layer.chain;
+  const formats = engine.network.chip.formats;
+  const unit = 2 ** layer.chain.weightUnitLog2;
+  const work = state.work;
+
+  // 1. Presynaptic traces, decayed by this layer's own current and voltage decays.
+  if (learning) {
+    const { preTrace, preTraceQ } = s;
+    for (let j = 0; j < preSize; j++) preTrace[j] = decayCurrent(preTrace[j], constants.decay);
+    for (let k = start; k < end; k++) {
+      const j = sourceNeurons[k];
+      preTrace[j] = Math.min(TRACE_MAX, preTrace[j] + TRACE_ONE);
+    }
+    for (let j = 0; j < preSize; j++) preTraceQ[j] = Math.min(TRACE_MAX, decayVoltage(preTraceQ[j], constants.decay) + preTrace[j]);
+    work.traceUpdates += preSize;
+  }
+  // 2. The chip's synaptic delivery (modulo 2^32, as the accumulator), and the tangent drive.
+  const { input, tangentAcc } = s;
+  input.fill(0);
+  for (let k = start; k < end; k++) {
+    const row = sourceNeurons[k] * size;
+    for (let i = 0; i < size; i++) {
+      const q = fanOut[row + i];
+      if (q !== 0) {
+        input[i] = toInt32(input[i] + q * unit);
+        work.synapticEvents++;
+      }
+    }
+    const tangent = sourceTangents === null ? 0 : sourceTangents[k];
+    if (tangent !== 0) {
+      const scaled = tangent * layer.weightToThresholdQ24;
+      for (let i = 0; i < size; i++) tangentAcc[i] += Math.trunc((fanOut[row + i] * scaled) / 16777216);
+      work.tangentEvents += size;
+    }
+  }
+  // 3–4. The chip's neuron update; at a spike, the learning hook.
+  s.spikeStart[m + 1] = s.spikeStart[m];
+  for (let i = 0; i < size; i++) {
+    const previousVoltage = s.voltage[i];
+    neuron.u = s.current[i];
+    neuron.v = previousVoltage;
+    neuron.refractory = 0;
+    const spiked = updateNeuron(neuron, input[i], constants, formats);
+    s.current[i] = neuron.u;
+    s.voltage[i] = neuron.v;
+    if (!spiked) continue;
+    const membrane = neuron.v + constants.threshold; // U before the reset-subtract
+    if (learning) accumulateEligibility(layer, s, i, previousVoltage, membrane, work);
+    let spikeTangent = 0;
+    if (sourceTangents !== null || (learning && engine.settings.rule === "sfdfa")) {
+      spikeTangent = tangentAcc[i] + s.perturbation[i] * s.tangentFirst[i];
+      tangentAcc[i] = 0;
+      s.tangentFirst[i] = 0;
+      s.directional[i] += spikeTangent;
+    }
+    s.counts[i]++;
+    work.spikes++;
+    const slot = s.spikeStart[m + 1]++;
+    s.spikeNeuron[slot] = i;
+    s.spikeTangent[slot] = spikeTangent;
+  }
+}
+
+/** E_ij −= ∂t*_i/∂w_ij at a spike of i (docs/learning.md §2 and §11), in Q8 steps per threshold unit. */
+function accumulateEligibility(layer: LearningLayer, s: LayerSampleState, i: number, previousVoltage: number, membrane: number, work: SampleWork): void {
+  if (s.counts[i] === 0) s.eligibleNeurons[s.eligibleCount++] = i;
+  const slope = Math.max(membrane - previousVoltage, layer.slopeMin);
+  const fraction = Math.min(4096, Math.max(0, Math.floor(((layer.crossing - previousVoltage) * 4096) / slope)));
+  const before = Math.floor(((4096 - fraction) * layer.betaInverseQ12) / 4096); // (1 − f)/β, Q12
+  const after = before + fraction; // (1 − f)/β + f, Q12
+  // c = x·Θ/slope in Q11 from x in Q12: x·Θ·2^11 / (2^12·slope).
+  const c1 = Math.trunc((after * layer.crossing) / (2 * slope));
+  const c2 = Math.trunc((before * layer.crossing) / (2 * slope));
+  const { eligibility, preTrace, preTraceQ } = s;
+  const row = i * layer.preSize;
+  for (let j = 0; j < layer.preSize; j++) {
+    const q = preTraceQ[j];
+    if (q === 0) continue; // a presynaptic neuron that never fired has p = Q = 0
+    eligibility[row + j] = toInt32(eligibility[row + j] - Math.trunc((c1 * q - c2 * preTrace[j]) / ELIGIBILITY_SHIFT));
+  }
+  work.eligibilityUpdates += layer.preSize;
+}

@@ -1,0 +1,147 @@
+/**
+ * @fileoverview From a finished training sample to new weights, in the chip's integers (the float
+ * reference is learn/sfdfa/update.ts; docs/learning.md §11 lists the formats):
+ *
+ * Per sample:
+ *   err_o = target_o − count_o                                          (Q16)
+ *   output: e_o = trunc(err_o / max(count_o, 1))
+ *   hidden: e_i = trunc((Σ_o B_io·err_o / 2^16 + reg·(rate_target − meanCount_i)) / max(count_i, 1))
+ *           meanCount_i is the PREVIOUS batch's mean (one per-neuron register, no per-synapse rate sum)
+ *   G_ij += e_i·E_ij                                                    (exact integer, Q24)
+ *   SFDFA: for hidden i that spiked: S_io += D_o·sign(ε_i)/σ; n_i += 1  (Q16)
+ * Per batch of N:
+ *   g = clamp(trunc(G / (N·2^k)), ±(2^15 − 1))    k: the layer's block exponent, fixed at batch 1
+ *   m += trunc((256·g − m) / 2^s1);  v += trunc((g² − v) / 2^s2)        (β1 = 1 − 2^−s1, β2 = 1 − 2^−s2)
+ *   Δ = trunc(trunc(m·2^16 / (256·⌊√v⌋ + 1)) · step_t / 2^16)          (Q16 weight LSBs)
+ *   q ← clamp(q − ⌊(Δ + u16) / 2^16⌋, ±(2^(bits−1) − 1))              u16 = prng(seedR, batch, synapse) & 0xFFFF
+ *   SFDFA: B_io += trunc((trunc(S_io / n_i) − B_io) / 2^ηshift)
+ * step_t = round(step·√(1 − β2^t)/(1 − β1^t)) is Adam's bias correction, one scalar per batch that the
+ * learning controller computes (not per synapse).
+ */
+import { prng } from "../reference/prng.ts";
+import { FORMAT, refreshFanOut, roundingSeed, type LearningEngine } from "./state.ts";
+import type { ChipSampleState } from "./sample.ts";
+
+const Q16 = 65536;
+const GRADIENT_LIMIT = 2 ** FORMAT.gradientBits - 1;
+const FIRST_MOMENT_ONE = 2 ** FORMAT.firstMomentFraction;
+
+/** Work done by the learning unit outside the forward pass, for the cost model. */
+export interface UpdateWork {
+  errorMultiplies: number;
+  gradientUpdates: number;
+  weightUpdates: number;
+  feedbackUpdates: number;
+}
+
+export function emptyUpdateWork(): UpdateWork {
+  return { errorMultiplies: 0, gradientUpdates: 0, weightUpdates: 0, feedbackUpdates: 0 };
+}
+
+/** err_o = target_o − count_o in Q16. */
+export function outputErrorsQ16(engine: LearningEngine, counts: Int32Array, label: number): Int32Array {
+  const { targetTrueCount, targetOtherCount } = engine.settings;
+  return Int32Array.from(counts, (count, o) => Math.round(((o === label ? targetTrueCount : targetOtherCount) - count) * Q16));
+}
+
+/** Adds one finished training sample to the batch sums. */
+export function accumulateChipSample(engine: LearningEngine, state: ChipSampleState, label: number, work: UpdateWork): void {
+  const { settings } = engine;
+  const output = state.layers[state.layers.length - 1];
+  const err = outputErrorsQ16(engine, output.counts, label);
+  const outputSize = err.length;
+  const regQ16 = Math.round(settings.rateRegularisation * Q16);
+  const rateTargetQ16 = Math.round(settings.rateTargetSpikes * Q16);
+  engine.layers.forEach((layer, l) => {
+    const s = state.layers[l];
+    for (let k = 0; k < s.eligibleCount; k++) {
+      const i = s.eligibleNeurons[k];
+      let error: number;
+      if (layer.isOutput) {
+        error = err[i];
+      } else {
+        let task = 0;
+        for (let o = 0; o < outputSize; o++) task += layer.feedback![i * outputSize + o] * err[o];
+        const rate = Math.trunc((regQ16 * (rateTargetQ16 - layer.previousMeanCountQ16[i])) / Q16);
+        error = Math.trunc(task / Q16) + rate;
+        work.errorMultiplies += outputSize;
+      }
+      error = Math.trunc(error / Math.max(s.counts[i], 1));
+      const row = i * layer.preSize;
+      for (let j = 0; j < layer.preSize; j++) layer.gradient[row + j] += error * s.eligibility[row + j];
+      work.gradientUpdates += layer.preSize;
+    }
+    for (let i = 0; i < layer.size; i++) layer.countSum[i] += s.counts[i];
+    if (layer.feedbackSum && layer.feedbackSamples) {
+      const shift = 2 ** engine.settings.perturbationLog2;
+      for (let i = 0; i < layer.size; i++) {
+        if (s.counts[i] === 0) continue;
+        const sign = s.perturbation[i] < 0 ? -1 : 1;
+        for (let o = 0; o < outputSize; o++) layer.feedbackSum[i * outputSize + o] += Math.trunc((output.directional[o] * sign) / shift);
+        layer.feedbackSamples[i]++;
+      }
+    }
+  });
+  engine.samplesInBatch++;
+}
+
+/** Applies the batch: Adam with stochastic rounding on every layer, then the SFDFA feedback update. */
+export function applyChipBatch(engine: LearningEngine, work: UpdateWork): void {
+  const samples = engine.samplesInBatch;
+  if (samples === 0) return;
+  const { settings } = engine;
+  const t = ++engine.batchesApplied;
+  const beta1 = 1 - 2 ** -settings.adamFirstShift;
+  const beta2 = 1 - 2 ** -settings.adamSecondShift;
+  const correction = Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t);
+  const firstDivisor = 2 ** settings.adamFirstShift;
+  const secondDivisor = 2 ** settings.adamSecondShift;
+  const seed = roundingSeed(engine.seed);
+  let synapseBase = 0;
+  for (const layer of engine.layers) {
+    const { gradient, adamFirst, adamSecond, weights, weightLimit } = layer;
+    if (layer.gradientShift < 0) {
+      let largest = 0;
+      for (let k = 0; k < gradient.length; k++) largest = Math.max(largest, Math.abs(gradient[k]) / samples);
+      if (largest > 0) layer.gradientShift = Math.max(0, Math.ceil(Math.log2(largest + 1)) - FORMAT.gradientBits);
+    }
+    if (layer.gradientShift >= 0) {
+      const divisor = samples * 2 ** layer.gradientShift;
+      const step = Math.round(layer.stepQ16 * correction);
+      for (let k = 0; k < gradient.length; k++) {
+        const g = Math.max(-GRADIENT_LIMIT, Math.min(GRADIENT_LIMIT, Math.trunc(gradient[k] / divisor)));
+        adamFirst[k] += Math.trunc((g * FIRST_MOMENT_ONE - adamFirst[k]) / firstDivisor);
+        adamSecond[k] += Math.trunc((g * g - adamSecond[k]) / secondDivisor);
+        if (adamFirst[k] === 0) continue;
+        const ratioQ16 = Math.trunc((adamFirst[k] * Q16) / (FIRST_MOMENT_ONE * Math.floor(Math.sqrt(adamSecond[k])) + 1));
+        const deltaQ16 = Math.trunc((ratioQ16 * step) / Q16);
+        const dither = prng(seed, t, synapseBase + k) & 0xffff;
+        const delta = Math.floor((deltaQ16 + dither) / Q16);
+        weights[k] = Math.max(-weightLimit, Math.min(weightLimit, weights[k] - delta));
+      }
+      work.weightUpdates += gradient.length;
+      refreshFanOut(layer);
+    }
+    gradient.fill(0);
+    synapseBase += gradient.length;
+    for (let i = 0; i < layer.size; i++) layer.previousMeanCountQ16[i] = Math.trunc((layer.countSum[i] * Q16) / samples);
+    layer.countSum.fill(0);
+    if (layer.feedback && layer.feedbackSum && layer.feedbackSamples) {
+      const outputSize = layer.feedback.length / layer.size;
+      const rate = 2 ** settings.feedbackRateShift;
+      for (let i = 0; i < layer.size; i++) {
+        const n = layer.feedbackSamples[i];
+        if (n === 0) continue;
+        for (let o = 0; o < outputSize; o++) {
+          const k = i * outputSize + o;
+          const target = Math.trunc(layer.feedbackSum[k] / n);
+          layer.feedback[k] += Math.trunc((target - layer.feedback[k]) / rate);
+        }
+        work.feedbackUpdates += outputSize;
+      }
+      layer.feedbackSum.fill(0);
+      layer.feedbackSamples.fill(0);
+    }
+  }
+  engine.samplesInBatch = 0;
+}
