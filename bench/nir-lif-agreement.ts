@@ -21,7 +21,7 @@ import { compileSource } from "../compiler/index.ts";
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { buildEncoderTables } from "../emulator/inputs.ts";
 import { createReferenceEmulator } from "../emulator/reference/index.ts";
-import { loadHdf5, readHdf5File } from "../targets/hdf5/node.ts";
+import { loadHdf5, readHdf5File } from "../targets/hdf5/hdf5-node.ts";
 import { nirFromTree } from "../targets/nir/hdf5.ts";
 import { importNir } from "../targets/nir/import.ts";
 

@@ -5,7 +5,7 @@
  */
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { exportC } from "../targets/c/export.ts";
-import { hdf5Bytes } from "../targets/hdf5/node.ts";
+import { hdf5Bytes } from "../targets/hdf5/hdf5-node.ts";
 import { exportNetx, NetxExportError } from "../targets/netx/export.ts";
 import { exportNir } from "../targets/nir/export.ts";
 import { NirError } from "../targets/nir/graph.ts";

@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { COMPILER_VERSION } from "../compiler/image.ts";
 import * as calibrate from "./commands/calibrate.ts";
 import * as compile from "./commands/compile.ts";
+import * as evalCommand from "./commands/eval.ts";
 import * as demo from "./commands/demo.ts";
 import * as exportCommand from "./commands/export.ts";
 import * as fit from "./commands/fit.ts";
@@ -14,10 +15,11 @@ import * as importCommand from "./commands/import.ts";
 import * as inspect from "./commands/inspect.ts";
 import * as quantize from "./commands/quantize.ts";
 import * as run from "./commands/run.ts";
+import * as train from "./commands/train.ts";
 import * as tune from "./commands/tune.ts";
 import { CliError } from "./files.ts";
 
-const COMMANDS = [compile, run, inspect, demo, tune, quantize, calibrate, importCommand, exportCommand, fit];
+const COMMANDS = [compile, run, inspect, demo, tune, quantize, calibrate, importCommand, exportCommand, fit, train, evalCommand];
 
 const program = new Command()
   .name("neurocc")

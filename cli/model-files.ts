@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { compileSource } from "../compiler/index.ts";
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { H5Error, type H5Tree } from "../targets/hdf5/tree.ts";
-import { loadHdf5, readHdf5File } from "../targets/hdf5/node.ts";
+import { loadHdf5, readHdf5File } from "../targets/hdf5/hdf5-node.ts";
 import { importNetx, isNetx, NetxError } from "../targets/netx/import.ts";
 import { nirFromTree } from "../targets/nir/hdf5.ts";
 import { NirError } from "../targets/nir/graph.ts";
@@ -133,9 +133,18 @@ export function writeDirectoryAtomic(dir: string, files: ReadonlyMap<string, Uin
     renameSync(temporary, target);
     rmSync(old, { recursive: true, force: true });
   } catch (e) {
-    rmSync(temporary, { recursive: true, force: true });
+    removeQuietly(temporary);
     if (existsSync(old) && !existsSync(target)) renameSync(old, target);
     throw new CliError(`cannot write ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** Best-effort cleanup (the path may not exist, or its parent may not be a folder). */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // nothing was created there
   }
 }
 

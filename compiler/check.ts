@@ -13,6 +13,7 @@ import { evaluate, type Environment, type Value } from "./evaluate.ts";
 import type { ChipConfig } from "./ir.ts";
 import { planConvolution, type ConvKind, type ConvPlan } from "./check-conv.ts";
 import { checkHetquant } from "./check-hetquant.ts";
+import { checkLearnBlock } from "./check-learn.ts";
 import { bindArgs, numberArg, suggest, type BoundArgs, type ParamSpec } from "./params.ts";
 import { PRESET_NAMES, presetConfig } from "./presets.ts";
 
@@ -87,7 +88,8 @@ class Checker {
         } else probes.push({ population, variable });
       }
     }
-    return { name: this.decl.name.name, dtMs: this.dtMs, steps: run.steps, seed: run.seed, chip, populations: this.populations, connections, probes };
+    const learning = checkLearnBlock({ decl: this.decl, env: this.env, populations: this.populations, connections, steps: run.steps, diagnostics: this.diagnostics });
+    return { name: this.decl.name.name, dtMs: this.dtMs, steps: run.steps, seed: run.seed, chip, populations: this.populations, connections, probes, ...(learning ? { learning } : {}) };
   }
 
   private settingsOf(kind: "RunBlock" | "ChipBlock"): { settings: Setting[]; span: Span } | null {

@@ -5,7 +5,7 @@
  */
 import type { Span } from "../dsl/ast.ts";
 import type { HetquantSpec } from "./hetquant.ts";
-import type { ChipConfig } from "./ir.ts";
+import type { ChipConfig, LearningSpec } from "./ir.ts";
 
 /** How to fill an array: a constant, a seeded random draw, or values read from a file. */
 export type Initializer =
@@ -99,4 +99,6 @@ export interface CheckedNetwork {
   populations: CheckedPopulation[];
   connections: CheckedConnection[];
   probes: { population: number; variable: "v" | "u" }[];
+  /** The `learn` block (compiler/check-learn.ts). */
+  learning?: LearningSpec;
 }

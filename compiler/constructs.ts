@@ -199,3 +199,27 @@ export const CHIP_SETTINGS: ParamSpec[] = [
   { name: "max_fan_in", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 1 << 30, integer: true }, default: null, doc: "synapses into one neuron" },
   { name: "max_delay", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 255, integer: true }, default: null, doc: "largest delay in steps" },
 ];
+
+/** The rules a `learn RULE { ... }` block may name (docs/learning.md). */
+export const LEARN_RULES = ["sfdfa", "dfa"] as const;
+
+/**
+ * `learn sfdfa { output = out; ... }` settings (besides `output`, a layer name, which is required).
+ * The defaults are the float prototype's recipe (docs/learning.md §4–§6) in the chip's formats:
+ * powers of two where the learning unit shifts instead of multiplying.
+ */
+export const LEARN_SETTINGS: ParamSpec[] = [
+  { name: "lr", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, minExclusive: true, max: 1 }, default: 1.5e-4, doc: "Adam step, in threshold units per batch" },
+  { name: "perturbation", type: { kind: "number", dimension: DIMENSIONLESS, min: 2 ** -8, max: 16 }, default: 1, doc: "σ of the SFDFA perturbation ε = ±σ (a power of two)" },
+  { name: "feedback_rate", type: { kind: "number", dimension: DIMENSIONLESS, min: 2 ** -16, max: 1 }, default: 2 ** -7, doc: "η_B of the SFDFA feedback update (a power of two)" },
+  { name: "feedback_range", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 16 }, default: 0.05, doc: "DFA: fixed feedback drawn from U(±range)" },
+  { name: "loss", type: { kind: "word", words: ["spike_count"] }, default: "spike_count", doc: "the loss: spike counts against targets" },
+  { name: "target_true", type: { kind: "number", dimension: DIMENSIONLESS, min: 0 }, default: 15, doc: "target spikes per sample of the true class's output" },
+  { name: "target_other", type: { kind: "number", dimension: DIMENSIONLESS, min: 0 }, default: 3, doc: "target spikes per sample of every other output" },
+  { name: "rate_reg", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 16 }, default: 0.3, doc: "weight of the hidden firing-rate regulariser" },
+  { name: "rate_target", type: { kind: "number", dimension: DIMENSIONLESS, min: 0 }, default: 0.25, doc: "target spikes per hidden neuron per sample" },
+  { name: "batch", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 4096, integer: true }, default: 50, doc: "samples per weight update" },
+  { name: "slope_min", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, minExclusive: true, max: 1 }, default: 0.1, doc: "smallest membrane slope of the spike-time interpolation, in thresholds" },
+  { name: "adam_beta1", type: { kind: "number", dimension: DIMENSIONLESS, min: 0.5, max: 1, maxExclusive: true }, default: 0.875, doc: "Adam β1 = 1 − 2^−s, s in 1..12" },
+  { name: "adam_beta2", type: { kind: "number", dimension: DIMENSIONLESS, min: 0.5, max: 1, maxExclusive: true }, default: 1 - 2 ** -10, doc: "Adam β2 = 1 − 2^−s, s in 1..16" },
+];

@@ -34,6 +34,35 @@ export interface ChipNetwork {
   projections: Projection[];
   placement: Placement;
   probes: Probe[];
+  /** The `learn` block, when the network declares one (docs/learning.md, docs/ir.md "Learning"). */
+  learning?: LearningSpec;
+}
+
+/**
+ * How the chip trains this network on-chip (SFDFA or DFA, docs/learning.md §11). Plain numbers in
+ * the units the learning unit uses: shifts are powers of two, the learning rate is in threshold
+ * units per Adam step. The trained chain ends at population `output` (one neuron per class).
+ */
+export interface LearningSpec {
+  rule: "sfdfa" | "dfa";
+  output: string;
+  learningRate: number;
+  /** σ = 2^perturbationLog2 (SFDFA's ε = ±σ). */
+  perturbationLog2: number;
+  /** η_B = 2^−feedbackRateShift (SFDFA). */
+  feedbackRateShift: number;
+  /** DFA: fixed feedback drawn from U(±dfaFeedbackRange). */
+  dfaFeedbackRange: number;
+  /** Spike-count loss targets (spikes per sample) of the true class and of every other class. */
+  targetTrueCount: number;
+  targetOtherCount: number;
+  rateRegularisation: number;
+  rateTargetSpikes: number;
+  batchSize: number;
+  slopeMinFraction: number;
+  /** Adam β1 = 1 − 2^−adamFirstShift, β2 = 1 − 2^−adamSecondShift. */
+  adamFirstShift: number;
+  adamSecondShift: number;
 }
 
 // ---------------------------------------------------------------------------------------------

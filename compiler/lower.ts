@@ -67,6 +67,7 @@ export function lowerNetwork(checked: CheckedNetwork, diagnostics: Diagnostic[],
     projections,
     placement,
     probes: checked.probes.map((p) => ({ population: p.population, variable: p.variable })),
+    ...(checked.learning ? { learning: { ...checked.learning } } : {}),
   };
 }
 

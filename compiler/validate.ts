@@ -4,7 +4,7 @@
  * (docs/chip.md §2). Returns the first problem in words, or null. The emulators rely on this: they
  * never see a network that could make them read out of bounds.
  */
-import type { ChipNetwork, Encoder, Population, Projection } from "./ir.ts";
+import type { ChipNetwork, Encoder, LearningSpec, Population, Projection } from "./ir.ts";
 
 type Problem = string | null;
 
@@ -41,7 +41,27 @@ function validate(net: ChipNetwork): Problem {
     const problem = validateProjection(projection, net);
     if (problem) return `projection ${i} (${projection?.name}): ${problem}`;
   }
+  if (net.learning !== undefined) {
+    const problem = validateLearning(net.learning, net);
+    if (problem) return `learning: ${problem}`;
+  }
   return validatePlacement(net, expectedFirst);
+}
+
+/** The optional `learning` section: ranges as compiler/check-learn.ts checks them. */
+function validateLearning(l: LearningSpec, net: ChipNetwork): Problem {
+  if (typeof l !== "object" || l === null) return "not an object";
+  if (l.rule !== "sfdfa" && l.rule !== "dfa") return "rule must be sfdfa or dfa";
+  const output = net.populations.find((p) => p.name === l.output);
+  if (!output || output.kind !== "neuron") return `output '${String(l.output)}' is not a layer of the network`;
+  const within = (x: number, low: number, high: number) => typeof x === "number" && x >= low && x <= high;
+  if (!(l.learningRate > 0 && l.learningRate <= 1)) return "learningRate must be in (0, 1]";
+  if (!inRange(l.perturbationLog2, -8, 4) || !inRange(l.feedbackRateShift, 0, 16)) return "bad perturbation or feedback shift";
+  if (!inRange(l.adamFirstShift, 1, 12) || !inRange(l.adamSecondShift, 1, 16)) return "bad Adam shifts";
+  if (!inRange(l.batchSize, 1, 4096)) return "batchSize must be 1..4096";
+  if (!within(l.dfaFeedbackRange, 0, 16) || !within(l.rateRegularisation, 0, 16) || !(l.slopeMinFraction > 0 && l.slopeMinFraction <= 1)) return "bad feedback range, rate regulariser or slope";
+  if (![l.targetTrueCount, l.targetOtherCount, l.rateTargetSpikes].every((x) => within(x, 0, 1e9))) return "bad spike targets";
+  return null;
 }
 
 /** The latency, delta and phase encoders (docs/ir.md): finite gains, ranges as the DSL checks them. */

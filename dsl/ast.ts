@@ -13,7 +13,8 @@
  *      ├─ ConnectDecl      connect A -> B : kind(args);
  *      ├─ RunBlock         run { key = expr; ... }
  *      ├─ ChipBlock        chip NAME { key = expr; ... }   or   chip NAME;
- *      └─ ProbeDecl        probe NAME.v;
+ *      ├─ ProbeDecl        probe NAME.v;
+ *      └─ LearnBlock       learn sfdfa { key = expr; ... }
  */
 
 /** A half-open character range [start, end) in one source file, with 1-based line/column of start. */
@@ -31,7 +32,7 @@ export interface Program {
   span: Span;
 }
 
-export type Statement = ConstDecl | InputDecl | LayerDecl | ConnectDecl | RunBlock | ChipBlock | ProbeDecl;
+export type Statement = ConstDecl | InputDecl | LayerDecl | ConnectDecl | RunBlock | ChipBlock | ProbeDecl | LearnBlock;
 
 export interface NetworkDecl {
   kind: "NetworkDecl";
@@ -98,6 +99,14 @@ export interface RunBlock {
 export interface ChipBlock {
   kind: "ChipBlock";
   preset: Identifier;
+  settings: Setting[];
+  span: Span;
+}
+
+/** `learn sfdfa { output = out; lr = 0.00015; }`: the on-chip learning rule and its settings. */
+export interface LearnBlock {
+  kind: "LearnBlock";
+  rule: Identifier;
   settings: Setting[];
   span: Span;
 }

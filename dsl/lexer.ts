@@ -53,9 +53,10 @@ export const Connect = keyword("connect");
 export const Run = keyword("run");
 export const Chip = keyword("chip");
 export const Probe = keyword("probe");
+export const Learn = keyword("learn");
 
 /** The keywords; they cannot be used as names. */
-export const KEYWORDS: readonly TokenType[] = [Network, Const, Input, Layer, Connect, Run, Chip, Probe];
+export const KEYWORDS: readonly TokenType[] = [Network, Const, Input, Layer, Connect, Run, Chip, Probe, Learn];
 
 // ---- Literals ----------------------------------------------------------------------------------
 
@@ -131,6 +132,7 @@ export const allTokens: TokenType[] = [
   Run,
   Chip,
   Probe,
+  Learn,
   Identifier,
   Arrow,
   LCurly,

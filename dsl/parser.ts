@@ -31,6 +31,7 @@ import {
   MultiplicativeOperator,
   Network,
   NumberLiteral,
+  Learn,
   Probe,
   RCurly,
   RParen,
@@ -49,6 +50,7 @@ const STATEMENT_NOUN: Record<string, string> = {
   layerDecl: "layer declaration",
   connectDecl: "connect statement",
   chipBlock: "chip statement",
+  learnBlock: "learn block",
   probeDecl: "probe statement",
   setting: "setting",
 };
@@ -61,11 +63,15 @@ const NAME_NOUN: Record<string, string> = {
   layerDecl: "a layer name",
   connectDecl: "a population name",
   chipBlock: "a chip preset name",
+  learnBlock: "a learning rule (sfdfa or dfa)",
   probeDecl: "a population name",
   setting: "a setting name",
   call: "a name such as lif(...)",
   argument: "an argument name",
 };
+
+/** Which block a '}' closes. */
+const BLOCK_NOUN: Record<string, string> = { runBlock: "run", chipBlock: "chip", learnBlock: "learn" };
 
 /** What a `:` introduces in each declaration. */
 const COLON_NOUN: Record<string, string> = {
@@ -100,7 +106,7 @@ function expectedWhat(expected: TokenType, previous: IToken | undefined, ruleNam
     }
     case RCurly:
       if (ruleName === "network") return `a statement (${STATEMENT_KEYWORDS}) or '}' to close the network`;
-      return `a setting (name = value;) or '}' to close the ${ruleName === "runBlock" ? "run" : "chip"} block`;
+      return `a setting (name = value;) or '}' to close the ${BLOCK_NOUN[ruleName] ?? "chip"} block`;
     case LCurly:
       return ruleName === "network" ? "'{' after the network name" : `'{'${after(previous)}`;
     case RSquare:
@@ -220,6 +226,7 @@ export class SnnParser extends CstParser {
       alt(() => this.SUBRULE(this.runBlock)),
       alt(() => this.SUBRULE(this.chipBlock)),
       alt(() => this.SUBRULE(this.probeDecl)),
+      alt(() => this.SUBRULE(this.learnBlock)),
     ]);
   });
 
@@ -277,6 +284,15 @@ export class SnnParser extends CstParser {
   /** run := 'run' '{' setting* '}' */
   runBlock = this.RULE("runBlock", () => {
     this.CONSUME(Run);
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.setting));
+    this.CONSUME(RCurly);
+  });
+
+  /** learn := 'learn' ID '{' setting* '}' */
+  learnBlock = this.RULE("learnBlock", () => {
+    this.CONSUME(Learn);
+    this.CONSUME(Identifier, { LABEL: "rule" });
     this.CONSUME(LCurly);
     this.MANY(() => this.SUBRULE(this.setting));
     this.CONSUME(RCurly);

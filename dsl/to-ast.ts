@@ -61,6 +61,7 @@ interface LayerCtx { name?: IToken[]; shape?: CstNode[]; model?: CstNode[] }
 interface ConnectCtx { source?: IToken[]; target?: IToken[]; connection?: CstNode[] }
 interface RunCtx { setting?: CstNode[] }
 interface ChipCtx { preset?: IToken[]; setting?: CstNode[] }
+interface LearnCtx { rule?: IToken[]; setting?: CstNode[] }
 interface ProbeCtx { population?: IToken[]; variable?: IToken[] }
 interface SettingCtx { key?: IToken[]; value?: CstNode[] }
 interface CallCtx { callee?: IToken[]; args?: CstNode[] }
@@ -207,6 +208,13 @@ export class AstBuilder extends BaseVisitor {
     const settings = (ctx.setting ?? []).map((node) => this.sub<ast.Setting>([node])).filter(notNull);
     const span = this.locationSpan(location);
     return preset && span && { kind: "ChipBlock", preset, settings, span };
+  }
+
+  learnBlock(ctx: LearnCtx, location?: CstNodeLocation): ast.LearnBlock | null {
+    const rule = this.identifier(ctx.rule);
+    const settings = (ctx.setting ?? []).map((node) => this.sub<ast.Setting>([node])).filter(notNull);
+    const span = this.locationSpan(location);
+    return rule && span && { kind: "LearnBlock", rule, settings, span };
   }
 
   probeDecl(ctx: ProbeCtx, location?: CstNodeLocation): ast.ProbeDecl | null {

@@ -89,7 +89,8 @@ export function fitNeuron(
     return candidate;
   };
   const finish = (status: NeuronFit["status"], reason: string, margin: number, size: SpikeProblem | null): NeuronFit => {
-    const best = candidates.reduce((a, b) => (wrongSpikes(b) < wrongSpikes(a) ? b : a));
+    // Exact: the candidate just checked; otherwise the one that misses the fewest spikes.
+    const best = status === "exact" ? candidates[candidates.length - 1] : candidates.reduce((a, b) => (wrongSpikes(b) < wrongSpikes(a) ? b : a));
     const fit: NeuronFit = {
       neuron,
       status,
@@ -136,9 +137,12 @@ export function fitNeuron(
     // no integer weights within the bounds can reproduce the train on the chip.
     const relaxed = buildSpikeProblem(own, sources, target, negate(decayDrift), false);
     const outcome = solve(relaxed, "relaxed LP", true);
+    const relaxedMargin = outcome.objective * target.thetaLsb;
     if (candidates.length === 0) attempt("lp", relaxed.layout, outcome.values!);
-    if (outcome.objective < 0) {
-      return finish("infeasible", `no weights within the bounds separate its spikes from its silent steps (best margin ${(outcome.objective * target.thetaLsb).toFixed(1)} LSB)`, margin, stageTwo);
+    // With --method milp there is no stage-2 LP: the relaxed one stands in for it.
+    if (Number.isNaN(margin)) margin = relaxedMargin;
+    if (relaxedMargin < 0) {
+      return finish("infeasible", `no weights within the bounds separate its spikes from its silent steps (best margin ${relaxedMargin.toFixed(1)} LSB, even allowing for the chip's rounding)`, margin, stageTwo);
     }
   }
   if (options.method === "lp" || options.method === "robust") return finish("quantization", `rounding the ${options.method === "lp" ? "LP" : "robust LP"}'s weights to the ${target.weights.bits}-bit grid breaks it`, margin, stageTwo);
@@ -159,7 +163,7 @@ export function fitNeuron(
       : outcome.status === "infeasible"
         ? `no ${target.weights.bits}-bit weights reproduce it with the decay-rounding margin`
         : "the integer weights found still miss spikes";
-  return finish("quantization", `a real-valued solution exists (margin ${margin.toFixed(1)} LSB), but ${why}`, margin, stageTwo);
+  return finish("quantization", `the real-valued LP's best margin is ${margin.toFixed(1)} LSB, but ${why}`, margin, stageTwo);
 }
 
 function isExact(candidate: Candidate): boolean {

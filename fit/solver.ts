@@ -76,9 +76,14 @@ export function solveProblem(highs: Highs, problem: SparseProblem, options: Solv
     // solver would make HiGHS drop the integrality.
     if (!problem.integer) model.options.set("solver", "ipm");
     if (problem.integer && options.firstFeasible) model.options.set("mip_max_improving_sols", 1);
-    const run = model.run();
-    const status = run.modelStatus;
     const codes = constants.modelStatus;
+    let status = model.run().modelStatus;
+    if (!problem.integer && status !== codes.optimal && status !== codes.infeasible && status !== codes.timeLimit) {
+      // Interior point gave up (numerical trouble): simplex gets the rest of the time (HiGHS's run
+      // clock is cumulative per model, so the same time_limit bounds both runs together).
+      model.options.set("solver", "simplex");
+      status = model.run().modelStatus;
+    }
     const hasPoint = Number(model.info.get("primal_solution_status")) === FEASIBLE_POINT;
     const values = hasPoint ? Float64Array.from(model.getSolution().colValue) : null;
     const objective = hasPoint ? model.getObjectiveValue() : NaN;

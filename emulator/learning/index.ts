@@ -15,7 +15,7 @@ import { createLearningEngine, type ChipLearningSettings, type LearningEngine } 
 import { accumulateChipSample, applyChipBatch, emptyUpdateWork, type UpdateWork } from "./update.ts";
 
 export { LearningError, findLearningChain } from "./chain.ts";
-export { createLearningEngine, DEFAULT_CHIP_LEARNING, type ChipLearningSettings, type LearningEngine } from "./state.ts";
+export { createLearningEngine, DEFAULT_CHIP_LEARNING, learningSettingsOf, type ChipLearningSettings, type LearningEngine } from "./state.ts";
 export type { InputRaster } from "./sample.ts";
 
 /** Cycles per learning operation; the Adam step (two EMAs, a square root, a division) counts 8. */
@@ -105,8 +105,9 @@ export function learningCost(chip: LearningChip): LearningCost {
   const cycles = forwardCycles + learningCycles;
   const energyPj = f.neuronUpdates * energy.pjPerNeuronUpdate + f.synapticEvents * energy.pjPerSynapticEvent + f.spikes * energy.pjPerSpikeSent
     + learningCycles * energy.pjPerSynapticEvent + cycles * energy.pjPerCycleStatic;
-  // w 8 + E 32 + G 48 + Adam m 32 + v 32 (docs/learning.md §11).
-  return { cycles, energyPj, memoryBitsPerSynapse: 8 + 32 + 48 + 32 + 32 };
+  // w 8 + E 32 + G 48 + Adam M (12 + s1) + S (22 + s2) (docs/learning.md §11).
+  const { adamFirstShift, adamSecondShift } = chip.engine.settings;
+  return { cycles, energyPj, memoryBitsPerSynapse: 8 + 32 + 48 + 12 + adamFirstShift + 22 + adamSecondShift };
 }
 
 function emptySampleWork(): SampleWork {

@@ -48,6 +48,11 @@ export interface LayerSampleState {
   readonly eligibility: Int32Array;
   readonly eligibleNeurons: Int32Array;
   eligibleCount: number;
+  /**
+   * 1 for a neuron whose membrane hit the voltage limit ±(2^(voltageBits−1) − 1) this sample: its U
+   * is clipped, so its E is the chip's, no longer the unclipped float reference's (docs/learning.md §11).
+   */
+  readonly saturated: Uint8Array;
   /** ε_i in Q16 (±σ); 0 for the output layer and in inference. */
   readonly perturbation: Int32Array;
   readonly tangentAcc: Float64Array;
@@ -72,7 +77,7 @@ export function createChipSampleState(engine: LearningEngine): ChipSampleState {
     layers: engine.layers.map(({ size, preSize }) => ({
       current: new Int32Array(size), voltage: new Int32Array(size), counts: new Int32Array(size),
       preTrace: new Int32Array(preSize), preTraceQ: new Int32Array(preSize),
-      eligibility: new Int32Array(size * preSize), eligibleNeurons: new Int32Array(size), eligibleCount: 0,
+      eligibility: new Int32Array(size * preSize), eligibleNeurons: new Int32Array(size), eligibleCount: 0, saturated: new Uint8Array(size),
       perturbation: new Int32Array(size), tangentAcc: new Float64Array(size), tangentFirst: new Uint8Array(size),
       directional: new Float64Array(size),
       spikeStart: new Int32Array(steps + 1), spikeNeuron: new Int32Array(size * steps), spikeTangent: new Int32Array(size * steps),
@@ -128,7 +133,7 @@ function resetState(engine: LearningEngine, state: ChipSampleState, perturbation
   const streamSeed = perturbationSeed(engine.seed);
   engine.layers.forEach((layer, l) => {
     const s = state.layers[l];
-    for (const array of [s.current, s.voltage, s.counts, s.preTrace, s.preTraceQ, s.spikeStart, s.perturbation]) array.fill(0);
+    for (const array of [s.current, s.voltage, s.counts, s.preTrace, s.preTraceQ, s.spikeStart, s.perturbation, s.saturated]) array.fill(0);
     s.tangentAcc.fill(0);
     s.directional.fill(0);
     s.tangentFirst.fill(1);
@@ -155,6 +160,7 @@ function stepLayer(
   const { constants } = layer.chain;
   const formats = engine.network.chip.formats;
   const unit = 2 ** layer.chain.weightUnitLog2;
+  const voltageLimit = 2 ** (formats.voltageBits - 1) - 1;
   const work = state.work;
 
   // 1. Presynaptic traces, decayed by this layer's own current and voltage decays.
@@ -197,8 +203,12 @@ function stepLayer(
     const spiked = updateNeuron(neuron, input[i], constants, formats);
     s.current[i] = neuron.u;
     s.voltage[i] = neuron.v;
-    if (!spiked) continue;
+    if (!spiked) {
+      if (neuron.v <= -voltageLimit) s.saturated[i] = 1;
+      continue;
+    }
     const membrane = neuron.v + constants.threshold; // U before the reset-subtract
+    if (membrane >= voltageLimit) s.saturated[i] = 1;
     if (learning) accumulateEligibility(layer, s, i, previousVoltage, membrane, work);
     let spikeTangent = 0;
     if (sourceTangents !== null || (learning && engine.settings.rule === "sfdfa")) {

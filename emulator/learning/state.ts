@@ -44,6 +44,15 @@ export const DEFAULT_CHIP_LEARNING: Omit<ChipLearningSettings, "output"> = {
   rateTargetSpikes: 0.25, batchSize: 50, slopeMinFraction: 0.1, adamFirstShift: 3, adamSecondShift: 10,
 };
 
+/**
+ * The settings of a network compiled with a `learn` block (its IR `learning` section), with the run
+ * block's steps per sample; `overrides` (e.g. from the command line) win.
+ */
+export function learningSettingsOf(network: ChipNetwork, overrides: Partial<ChipLearningSettings> = {}): ChipLearningSettings {
+  if (!network.learning) throw new LearningError(`network '${network.name}' has no learn block; add 'learn sfdfa { output = LAYER; }' to train it on the chip`);
+  return { ...network.learning, steps: network.defaultSteps, ...overrides };
+}
+
 /** Fraction bits of the formats (docs/learning.md §11). */
 export const FORMAT = {
   /** p_j, Q_j: unsigned, 12 fraction bits (a spike adds 4096). */
@@ -56,10 +65,8 @@ export const FORMAT = {
   fraction: 12,
   /** ṫ, acc, D, B, errors: 16 fraction bits (steps, or threshold units for B). */
   tangentFraction: 16,
-  /** Adam's g is kept in 15 bits + sign after the layer's block exponent. */
-  gradientBits: 15,
-  /** First moment m in 8 fraction bits of g. */
-  firstMomentFraction: 8,
+  /** Adam's g is kept in 11 bits + sign after the layer's block exponent (chosen per batch). */
+  gradientBits: 11,
 } as const;
 
 export interface LearningLayer {
@@ -86,10 +93,13 @@ export interface LearningLayer {
   readonly feedback: Int32Array | null;
   /** Batch gradient Σ e_i·E_ij (exact integers; ≤ 48 bits measured, docs §11). */
   readonly gradient: Float64Array;
-  /** Adam: m (int32, Q8 of g) and v (uint32, g² EMA). */
-  readonly adamFirst: Int32Array;
-  readonly adamSecond: Uint32Array;
-  /** Block exponent of g, fixed at the first batch (−1 until then). */
+  /**
+   * Adam's moments as scaled sums, M = m·2^s1 (int, ≤ 12 + s1 bits) and S = v·2^s2 (uint, ≤ 22 + s2
+   * bits), in units of g (and g²) at the layer's current block exponent; exact integers.
+   */
+  readonly adamFirst: Float64Array;
+  readonly adamSecond: Float64Array;
+  /** Block exponent k of g = G/(N·2^k), re-chosen each batch (−1 before the first non-zero gradient). */
   gradientShift: number;
   /** Σ counts per neuron over the running batch, and the previous batch's mean in Q16 (rate term). */
   readonly countSum: Int32Array;
@@ -140,7 +150,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
       stepQ16: Math.round(stepInLsb * 65536),
       feedback: isOutput ? null : initialFeedback(settings, seed, index, size * outputSize),
       gradient: new Float64Array(weights.length),
-      adamFirst: new Int32Array(weights.length), adamSecond: new Uint32Array(weights.length), gradientShift: -1,
+      adamFirst: new Float64Array(weights.length), adamSecond: new Float64Array(weights.length), gradientShift: -1,
       countSum: new Int32Array(size), previousMeanCountQ16: new Int32Array(size).fill(Math.round(settings.rateTargetSpikes * 65536)),
       feedbackSum: !isOutput && settings.rule === "sfdfa" ? new Float64Array(size * outputSize) : null,
       feedbackSamples: !isOutput && settings.rule === "sfdfa" ? new Int32Array(size) : null,

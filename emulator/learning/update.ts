@@ -10,21 +10,20 @@
  *   G_ij += e_i·E_ij                                                    (exact integer, Q24)
  *   SFDFA: for hidden i that spiked: S_io += D_o·sign(ε_i)/σ; n_i += 1  (Q16)
  * Per batch of N:
- *   g = clamp(trunc(G / (N·2^k)), ±(2^15 − 1))    k: the layer's block exponent, fixed at batch 1
- *   m += trunc((256·g − m) / 2^s1);  v += trunc((g² − v) / 2^s2)        (β1 = 1 − 2^−s1, β2 = 1 − 2^−s2)
- *   Δ = trunc(trunc(m·2^16 / (256·⌊√v⌋ + 1)) · step_t / 2^16)          (Q16 weight LSBs)
+ *   g = clamp(trunc(G / (N·2^k)), ±(2^11 − 1))    k: the layer's block exponent, re-chosen each batch
+ *   M += g − trunc(M / 2^s1);  S += g² − ⌊S / 2^s2⌋    M = m·2^s1, S = v·2^s2 (β1 = 1 − 2^−s1, β2 = 1 − 2^−s2)
+ *   Δ = trunc(trunc(M·2^(16 + ⌈s2/2⌉ − s1) / (⌊√(S·2^(s2 mod 2))⌋ + 1)) · step_t / 2^16)   (Q16 weight LSBs)
  *   q ← clamp(q − ⌊(Δ + u16) / 2^16⌋, ±(2^(bits−1) − 1))              u16 = prng(seedR, batch, synapse) & 0xFFFF
  *   SFDFA: B_io += trunc((trunc(S_io / n_i) − B_io) / 2^ηshift)
  * step_t = round(step·√(1 − β2^t)/(1 − β1^t)) is Adam's bias correction, one scalar per batch that the
  * learning controller computes (not per synapse).
  */
 import { prng } from "../reference/prng.ts";
-import { FORMAT, refreshFanOut, roundingSeed, type LearningEngine } from "./state.ts";
+import { FORMAT, refreshFanOut, roundingSeed, type LearningEngine, type LearningLayer } from "./state.ts";
 import type { ChipSampleState } from "./sample.ts";
 
 const Q16 = 65536;
 const GRADIENT_LIMIT = 2 ** FORMAT.gradientBits - 1;
-const FIRST_MOMENT_ONE = 2 ** FORMAT.firstMomentFraction;
 
 /** Work done by the learning unit outside the forward pass, for the cost model. */
 export interface UpdateWork {
@@ -93,37 +92,14 @@ export function applyChipBatch(engine: LearningEngine, work: UpdateWork): void {
   const t = ++engine.batchesApplied;
   const beta1 = 1 - 2 ** -settings.adamFirstShift;
   const beta2 = 1 - 2 ** -settings.adamSecondShift;
+  // Adam's bias correction √(1 − β2^t)/(1 − β1^t): one scalar per batch, from the learning controller.
   const correction = Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t);
-  const firstDivisor = 2 ** settings.adamFirstShift;
-  const secondDivisor = 2 ** settings.adamSecondShift;
   const seed = roundingSeed(engine.seed);
   let synapseBase = 0;
   for (const layer of engine.layers) {
-    const { gradient, adamFirst, adamSecond, weights, weightLimit } = layer;
-    if (layer.gradientShift < 0) {
-      let largest = 0;
-      for (let k = 0; k < gradient.length; k++) largest = Math.max(largest, Math.abs(gradient[k]) / samples);
-      if (largest > 0) layer.gradientShift = Math.max(0, Math.ceil(Math.log2(largest + 1)) - FORMAT.gradientBits);
-    }
-    if (layer.gradientShift >= 0) {
-      const divisor = samples * 2 ** layer.gradientShift;
-      const step = Math.round(layer.stepQ16 * correction);
-      for (let k = 0; k < gradient.length; k++) {
-        const g = Math.max(-GRADIENT_LIMIT, Math.min(GRADIENT_LIMIT, Math.trunc(gradient[k] / divisor)));
-        adamFirst[k] += Math.trunc((g * FIRST_MOMENT_ONE - adamFirst[k]) / firstDivisor);
-        adamSecond[k] += Math.trunc((g * g - adamSecond[k]) / secondDivisor);
-        if (adamFirst[k] === 0) continue;
-        const ratioQ16 = Math.trunc((adamFirst[k] * Q16) / (FIRST_MOMENT_ONE * Math.floor(Math.sqrt(adamSecond[k])) + 1));
-        const deltaQ16 = Math.trunc((ratioQ16 * step) / Q16);
-        const dither = prng(seed, t, synapseBase + k) & 0xffff;
-        const delta = Math.floor((deltaQ16 + dither) / Q16);
-        weights[k] = Math.max(-weightLimit, Math.min(weightLimit, weights[k] - delta));
-      }
-      work.weightUpdates += gradient.length;
-      refreshFanOut(layer);
-    }
-    gradient.fill(0);
-    synapseBase += gradient.length;
+    adamStep(engine, layer, samples, correction, t, seed, synapseBase, work);
+    layer.gradient.fill(0);
+    synapseBase += layer.gradient.length;
     for (let i = 0; i < layer.size; i++) layer.previousMeanCountQ16[i] = Math.trunc((layer.countSum[i] * Q16) / samples);
     layer.countSum.fill(0);
     if (layer.feedback && layer.feedbackSum && layer.feedbackSamples) {
@@ -144,4 +120,74 @@ export function applyChipBatch(engine: LearningEngine, work: UpdateWork): void {
     }
   }
   engine.samplesInBatch = 0;
+}
+
+/**
+ * One Adam step of a layer. The block exponent k is re-chosen every batch so that the largest g
+ * uses all GRADIENT_BITS: a rising k shifts M and S right (k + d: M >> d, S >> 2d); a falling k
+ * shifts them left only as far as they keep within their widths. (A k fixed at the first batch,
+ * the first version, let g underflow to a few LSBs once the gradients shrank, and v = EMA(g²) then
+ * truncated to 0, so √v = 0 and single steps jumped by tens of LSBs: the on-chip rule did not learn.)
+ */
+function adamStep(engine: LearningEngine, layer: LearningLayer, samples: number, correction: number, t: number, seed: number, synapseBase: number, work: UpdateWork): void {
+  const { gradient, adamFirst, adamSecond, weights, weightLimit } = layer;
+  const s1 = engine.settings.adamFirstShift;
+  const s2 = engine.settings.adamSecondShift;
+  let largest = 0;
+  for (let k = 0; k < gradient.length; k++) largest = Math.max(largest, Math.abs(gradient[k]));
+  if (largest === 0 && layer.gradientShift < 0) return; // nothing learned yet: Adam stays at rest
+  if (largest > 0) rechooseExponent(layer, Math.ceil(Math.log2(largest / samples + 1)) - FORMAT.gradientBits, s1, s2);
+  const divisor = samples * 2 ** layer.gradientShift;
+  // m/√v = (M/2^s1)/(√(S·2^(s2 mod 2))/2^⌈s2/2⌉); the ratio is formed in Q16.
+  const oddShift = s2 & 1;
+  const ratioScale = 2 ** (16 + Math.ceil(s2 / 2) - s1);
+  const step = Math.round(layer.stepQ16 * correction);
+  for (let k = 0; k < gradient.length; k++) {
+    const g = Math.max(-GRADIENT_LIMIT, Math.min(GRADIENT_LIMIT, Math.trunc(gradient[k] / divisor)));
+    adamFirst[k] += g - Math.trunc(adamFirst[k] / 2 ** s1);
+    adamSecond[k] += g * g - Math.floor(adamSecond[k] / 2 ** s2);
+    if (adamFirst[k] === 0) continue;
+    const root = Math.floor(Math.sqrt(adamSecond[k] * 2 ** oddShift)); // integer square root on chip
+    const ratioQ16 = Math.trunc((adamFirst[k] * ratioScale) / (root + 1));
+    const deltaQ16 = Math.trunc((ratioQ16 * step) / Q16);
+    const dither = prng(seed, t, synapseBase + k) & 0xffff;
+    const delta = Math.floor((deltaQ16 + dither) / Q16);
+    weights[k] = Math.max(-weightLimit, Math.min(weightLimit, weights[k] - delta));
+  }
+  work.weightUpdates += gradient.length;
+  refreshFanOut(layer);
+}
+
+/** Moves the layer's block exponent towards `wanted` (≥ 0), rescaling its Adam moments exactly or by truncation. */
+function rechooseExponent(layer: LearningLayer, wanted: number, s1: number, s2: number): void {
+  const target = Math.max(0, wanted);
+  const { adamFirst, adamSecond } = layer;
+  if (layer.gradientShift < 0) {
+    layer.gradientShift = target;
+    return;
+  }
+  let d = target - layer.gradientShift;
+  if (d > 0) {
+    for (let k = 0; k < adamFirst.length; k++) {
+      adamFirst[k] = Math.trunc(adamFirst[k] / 2 ** d);
+      adamSecond[k] = Math.floor(adamSecond[k] / 4 ** d);
+    }
+  } else if (d < 0) {
+    // Headroom: M within 2^(GRADIENT_BITS + s1), S within 2^(2·GRADIENT_BITS + s2).
+    let largestFirst = 0, largestSecond = 0;
+    for (let k = 0; k < adamFirst.length; k++) {
+      largestFirst = Math.max(largestFirst, Math.abs(adamFirst[k]));
+      largestSecond = Math.max(largestSecond, adamSecond[k]);
+    }
+    const freeFirst = largestFirst === 0 ? Infinity : Math.floor(Math.log2(2 ** (FORMAT.gradientBits + s1) / largestFirst));
+    const freeSecond = largestSecond === 0 ? Infinity : Math.floor(Math.log2(2 ** (2 * FORMAT.gradientBits + s2) / largestSecond) / 2);
+    d = -Math.min(-d, freeFirst, freeSecond);
+    if (d < 0) {
+      for (let k = 0; k < adamFirst.length; k++) {
+        adamFirst[k] *= 2 ** -d;
+        adamSecond[k] *= 4 ** -d;
+      }
+    }
+  }
+  layer.gradientShift += d;
 }

@@ -3,7 +3,7 @@
  * NIR (targets/nir/) and lava-dl netx (targets/netx/) both read and write HDF5; they work on this
  * tree so that their logic is pure and testable, and only this file touches h5wasm's API. The
  * h5wasm module is passed in (`import type` only), so this file is browser-safe: Node opens files
- * through targets/hdf5/node.ts, a browser through h5wasm's in-memory file system.
+ * through targets/hdf5/hdf5-node.ts, a browser through h5wasm's in-memory file system.
  */
 import type H5Wasm from "h5wasm";
 
@@ -60,7 +60,8 @@ function readInputSet(dataset: H5Dataset, where: string): H5Value {
   const shape = dataset.shape ?? [];
   const value = dataset.value;
   if (meta.type === STRING) {
-    const values = Array.isArray(value) ? value.map(String) : [String(value)];
+    // Fixed-length strings (h5py's 'S10', lava-dl's layer types) may carry NUL padding.
+    const values = (Array.isArray(value) ? value.map(String) : [String(value)]).map((v) => v.replace(/\0+$/, ""));
     return { kind: "string", shape, values };
   }
   if (meta.type !== INTEGER && meta.type !== FLOAT) {

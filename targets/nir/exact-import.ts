@@ -133,7 +133,7 @@ function neuronCall(n: NeuronConstants, chip: ChipConfig, dtMs: number, vInit: (
   if (n.threshold !== onGrid(T)) return loihiCall(n, dtMs, vInit);
   if (k.current === 0 && k.voltage >= 1) return { call: `if(vth = 1${n.bias ? `, bias = ${formatNumber(n.bias / T)}` : ""}${tail(T)})`, unit: T };
   const bias = (leak: number) => (n.bias ? `, bias = ${formatNumber(n.bias / (leak * T))}` : "");
-  if (k.current === 0) return { call: `lif(tau = ${tau(k.voltage)}, vth = 1${bias(1 - k.voltage)}${tail(T)}${shift && !chip.formats.decayKinds.includes("multiply") ? "" : shift ? ", decay = shift" : ""})`, unit: T };
+  if (k.current === 0) return { call: `lif(tau = ${tau(k.voltage)}, vth = 1${bias(1 - k.voltage)}${tail(T)}${shift && chip.formats.decayKinds.includes("multiply") ? ", decay = shift" : ""})`, unit: T };
   if (k.voltage >= 1) return loihiCall(n, dtMs, vInit);
   return { call: `cuba(tau_mem = ${tau(k.voltage)}, tau_syn = ${tau(k.current)}, vth = 1${bias(1 - k.voltage)}${tail(T)})`, unit: (1 - k.voltage) * T };
 }

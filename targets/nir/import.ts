@@ -38,7 +38,6 @@ export interface NirImportOptions {
 const BIAS = "nir_bias";
 
 interface PopulationInfo {
-  nirName: string;
   id: string;
   shape: number[];
   /** null for inputs and the bias population. */
@@ -115,14 +114,12 @@ class Importer {
       if (node.type !== "Input") continue;
       const shape = shapeField(node, "shape", `node '${name}'`);
       if (!shape) throw new NirError(`node '${name}' (Input) has no shape`);
-      this.populations.set(name, { nirName: name, id: b.identifier(name), shape, plan: null });
+      this.populations.set(name, { id: b.identifier(name), shape, plan: null });
     }
     for (const name of this.neuronOrder()) {
-      const node = this.flat.nodes.get(name)!;
-      {
-        const plan = planLayer(node, name, context);
-        this.populations.set(name, { nirName: name, id: b.identifier(name), shape: plan.shape, plan });
-      }
+      const plan = planLayer(this.flat.nodes.get(name)!, name, context);
+      this.warnings.push(...plan.notes);
+      this.populations.set(name, { id: b.identifier(name), shape: plan.shape, plan });
     }
     const nodeContext: NodeContext = { dtMs: settings.dtMs };
     // A flat layer that a convolution writes takes the convolution's [C, H, W] shape; paths that
@@ -215,7 +212,7 @@ class Importer {
   }
 
   private ensureBiasPopulation(): void {
-    if (!this.populations.has(BIAS)) this.populations.set(BIAS, { nirName: BIAS, id: this.builder.identifier(BIAS), shape: [1], plan: null });
+    if (!this.populations.has(BIAS)) this.populations.set(BIAS, { id: this.builder.identifier(BIAS), shape: [1], plan: null });
   }
 
   private write(): SnnProgram {

@@ -19,6 +19,7 @@
  * Threshold becomes `gif(gamma = 0)`: no memory, fires when the step's input reaches θ.
  */
 import type { ChipConfig } from "../../compiler/ir.ts";
+import { formatNumber as num } from "../printers/snn.ts";
 import { NirError, neuronParam, neuronShape, sizeOf, type NirNode } from "./graph.ts";
 
 export type Discretization = "exact" | "euler" | "lava";
@@ -32,6 +33,8 @@ export interface LayerPlan {
   /** Constant input per neuron in DSL weight units, delivered by the always-on bias population. */
   constantInput: Float64Array | null;
   spiking: boolean;
+  /** What Lava's integers could not hold exactly (a decay clamped to its range), for the user. */
+  notes: string[];
 }
 
 export interface NeuronContext {
@@ -69,7 +72,7 @@ export function planLayer(node: NirNode, name: string, context: NeuronContext): 
         // A per-neuron v_leak enters v exactly as a constant input would (u is unfiltered): (1 − k)·v_leak.
         const leakUniform = isUniform(leak);
         const call = `lif(tau = ${ms(dslTau(k, dt, where))}, vth = ${num(one("v_threshold"))}, reset = ${num(one("v_reset"))}${leakUniform && leak[0] !== 0 ? `, rest = ${num(leak[0])}` : ""})`;
-        return { model: call, shape, inputFactor: perNeuron((i) => at(r, i) * (1 - k)), constantInput: leakUniform ? null : perNeuron((i) => (1 - k) * at(leak, i)), spiking: true };
+        return { model: call, shape, inputFactor: perNeuron((i) => at(r, i) * (1 - k)), constantInput: leakUniform ? null : perNeuron((i) => (1 - k) * at(leak, i)), spiking: true, notes: [] };
       }
       if (node.type === "LIF") {
         const reset = one("v_reset");
@@ -88,11 +91,11 @@ export function planLayer(node: NirNode, name: string, context: NeuronContext): 
       const leak = uniform(p("v_leak"), "v_leak", node, where);
       if (node.type === "CubaLIF" && !lava) {
         const call = `cuba(tau_mem = ${ms(dslTau(1 - gMem, dt, where))}, tau_syn = ${ms(dslTau(1 - gSyn, dt, where))}, vth = ${num(one("v_threshold"))}, reset = ${num(one("v_reset"))}${leak !== 0 ? `, rest = ${num(leak)}` : ""})`;
-        return { model: call, shape, inputFactor: perNeuron((i) => at(r, i) * at(wIn, i) * gSyn), constantInput: null, spiking: true };
+        return { model: call, shape, inputFactor: perNeuron((i) => at(r, i) * at(wIn, i) * gSyn), constantInput: null, spiking: true, notes: [] };
       }
       const reset = node.type === "CubaLIF" ? one("v_reset") : 0;
       const vth = node.type === "CubaLIF" ? Math.trunc((one("v_threshold") - reset) * 131071) >> 9 : NEVER_FIRES_VTH;
-      const du = lava ? Math.trunc(gSyn * 4095) : 4095 - Math.min(4095, Math.round(4096 * (1 - gSyn)));
+      const du = lava ? Math.trunc(gSyn * 4095) : 4095 - Math.round(4096 * (1 - gSyn));
       const dv = lava ? Math.trunc(gMem * 4095) : decayCode(1 - gMem);
       // u holds g_mem·R·I in LSB, so that v' = k_mem·v + u' (docs/targets.md).
       const scale = lava ? 256 : RAW_VOLTAGE_SCALE / 64;
@@ -103,12 +106,12 @@ export function planLayer(node: NirNode, name: string, context: NeuronContext): 
         const reset = one("v_reset");
         return rawLayer({ du: 4095, dv: 0, vth: Math.trunc((one("v_threshold") - reset) * 131071) >> 9, biasLsb: 0, shape, inputFactor: times(r, dt * 256), where, context });
       }
-      return { model: `if(vth = ${num(one("v_threshold"))}, reset = ${num(one("v_reset"))})`, shape, inputFactor: times(r, dt), constantInput: null, spiking: true };
+      return { model: `if(vth = ${num(one("v_threshold"))}, reset = ${num(one("v_reset"))})`, shape, inputFactor: times(r, dt), constantInput: null, spiking: true, notes: [] };
     }
     case "I":
       return rawLayer({ du: 4095, dv: 0, vth: NEVER_FIRES_VTH, biasLsb: 0, shape, inputFactor: times(r, dt * (lava ? 256 : RAW_VOLTAGE_SCALE / 64)), where, context });
     case "Threshold":
-      return { model: `gif(gamma = 0, vth = ${num(one("threshold"))})`, shape, inputFactor: Float64Array.of(1), constantInput: null, spiking: true };
+      return { model: `gif(gamma = 0, vth = ${num(one("threshold"))})`, shape, inputFactor: Float64Array.of(1), constantInput: null, spiking: true, notes: [] };
   }
   throw new NirError(`${where} (${node.type}) is not a neuron node`);
 }
@@ -135,16 +138,22 @@ function rawLayer(spec: RawSpec): LayerPlan {
     throw new NirError(`${spec.where} needs multiplicative decays (loihi_cuba); the ${chip.preset} preset only shifts`);
   }
   if (spec.vth < 0) throw new NirError(`${spec.where}: the threshold lies below the reset value`);
+  if (spec.vth > NEVER_FIRES_VTH) throw new NirError(`${spec.where}: the threshold needs vth = ${spec.vth}, beyond Lava's largest (${NEVER_FIRES_VTH}); scale the node's voltages down`);
   const [biasMant, biasExp] = lavaBias(spec.biasLsb, spec.where);
   const bias = biasMant !== 0 ? `, bias_mant = ${biasMant}, bias_exp = ${biasExp}` : "";
-  const du = Math.max(0, Math.min(4095, spec.du));
-  const dv = Math.max(0, Math.min(4095, spec.dv));
+  const notes: string[] = [];
+  const clamp = (name: string, value: number) => {
+    const held = Math.max(0, Math.min(4095, value));
+    if (held !== value) notes.push(`${spec.where}: ${name} = ${value} is outside Lava's 0..4095; it is ${held} (the nearest decay the chip has)`);
+    return held;
+  };
   return {
-    model: `loihi_cuba(du = ${du}, dv = ${dv}, vth = ${Math.min(NEVER_FIRES_VTH, spec.vth)}${bias})`,
+    model: `loihi_cuba(du = ${clamp("du", spec.du)}, dv = ${clamp("dv", spec.dv)}, vth = ${spec.vth}${bias})`,
     shape: spec.shape,
     inputFactor: spec.inputFactor,
     constantInput: null,
     spiking: spec.vth < NEVER_FIRES_VTH,
+    notes,
   };
 }
 
@@ -157,9 +166,9 @@ export function lavaBias(biasLsb: number, where: string): [number, number] {
   throw new NirError(`${where}: the bias (${biasLsb.toFixed(0)} LSB per step) exceeds Lava's 13-bit mantissa << 7`);
 }
 
-/** Lava's dv for a per-step retention k: voltageRetain = 4096 − dv = round(4096·k). */
+/** Lava's dv for a per-step retention k: voltageRetain = 4096 − dv = round(4096·k) (4096 for k < 1/8192: clamped, with a note). */
 function decayCode(k: number): number {
-  return 4096 - Math.max(1, Math.min(4096, Math.round(4096 * k)));
+  return 4096 - Math.min(4096, Math.round(4096 * k));
 }
 
 /** The DSL time constant whose exp(−dt/τ) is k (the DSL always decays by exp(−dt/τ)). */
@@ -182,13 +191,8 @@ function uniform(values: Float64Array, param: string, node: NirNode, where: stri
   throw new NirError(`${where} (${node.type}): '${param}' differs between its neurons (${low} .. ${high}); a neurocc layer has one ${param} — split the node into groups that share it`);
 }
 
-/** A number as the DSL reads it back exactly (shortest round-trip form; no "-0"). */
-export function num(x: number): string {
-  return Object.is(x, -0) ? "0" : String(x);
-}
-
 /** A time in seconds as a DSL millisecond literal. */
-export function ms(seconds: number): string {
+function ms(seconds: number): string {
   if (!Number.isFinite(seconds)) throw new NirError(`a time constant of ${seconds} s cannot be written`);
   return `${num(seconds * 1000)}ms`;
 }

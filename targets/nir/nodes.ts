@@ -62,9 +62,10 @@ function convolution(node: NirNode, where: string, signal: Signal): ConvSpec {
   const inC = weight.shape[1] * groups;
   if (groups < 1 || outC % groups !== 0) throw new NirError(`${where}: groups = ${groups} must divide the ${outC} output channels`);
   const kernel: [number, number] = twoD ? [weight.shape[2], weight.shape[3]] : [1, weight.shape[2]];
-  const pairOf = (name: string, fallback: number): [number, number] => (twoD ? pairField(node, name, [fallback, fallback], where) : [fallback === 0 ? 0 : 1, intField(node, name, fallback, where)]);
-  const stride = pairOf("stride", 1);
-  const dilation = pairOf("dilation", 1);
+  // A Conv1d is a Conv2d over [C, 1, L]: stride and dilation 1 along the height.
+  const pairOf = (name: string): [number, number] => (twoD ? pairField(node, name, [1, 1], where) : [1, intField(node, name, 1, where)]);
+  const stride = pairOf("stride");
+  const dilation = pairOf("dilation");
   const spatial = inputSpatial(node, where, signal, inC, twoD);
   const dilated: [number, number] = [dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1];
   const padding = paddingOf(node, where, dilated, stride, twoD);

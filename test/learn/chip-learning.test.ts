@@ -8,15 +8,26 @@ import { describe, expect, it } from "vitest";
 import { prototypeConfig } from "../../learn/sfdfa/config.ts";
 import { createFloatNetwork, refreshFanOut as refreshFloat } from "../../learn/sfdfa/network.ts";
 import { createSampleState, runSample } from "../../learn/sfdfa/sample.ts";
+import { accumulateSample, applyBatch, createBatchAccumulator } from "../../learn/sfdfa/update.ts";
 import { createReferenceEmulator } from "../../emulator/reference/index.ts";
 import { buildEncoderTables } from "../../emulator/inputs.ts";
 import { createLearningChip, flushChipBatch, inferChipSample, LearningError, networkWithLearnedWeights, predictByCount, trainChipSample, learningCost } from "../../emulator/learning/index.ts";
 import { runChipSample } from "../../emulator/learning/sample.ts";
 import { chipRaster, compileTiny, randomFeatures, tinySettings, tinySource, TINY_STEPS } from "./support/chip.ts";
 
-/** A float reference network with exactly the chip's weights, decays and delays (ϑ = 1 ↔ Θ). */
+/**
+ * A float reference network with exactly the chip's weights, decays, delays and learning settings
+ * (ϑ = 1 ↔ Θ; η_B = 2^−feedbackRateShift; ε = ±σ).
+ */
 function floatTwin(chip: ReturnType<typeof createLearningChip>) {
-  const config = prototypeConfig([20, 8, 3], { steps: TINY_STEPS, latencyWindowSteps: 20, delaySteps: 1, perturbation: "sign", batchSize: 4 });
+  const s = chip.engine.settings;
+  const sizes = [chip.engine.chain.input.size, ...chip.engine.layers.map((l) => l.size)];
+  const config = prototypeConfig(sizes, {
+    steps: s.steps, latencyWindowSteps: 20, delaySteps: 1, perturbation: "sign", perturbationScale: 2 ** s.perturbationLog2,
+    batchSize: s.batchSize, learningRate: s.learningRate, feedbackLearningRate: 2 ** -s.feedbackRateShift,
+    targetTrueCount: s.targetTrueCount, targetOtherCount: s.targetOtherCount,
+    rateRegularisation: s.rateRegularisation, rateTargetSpikes: s.rateTargetSpikes,
+  });
   const network = createFloatNetwork(config, chip.engine.seed);
   network.layers.forEach((layer, l) => {
     const chipLayer = chip.engine.layers[l];
@@ -31,11 +42,12 @@ function floatTwin(chip: ReturnType<typeof createLearningChip>) {
 }
 
 describe("fixed-point learning chip against the float reference", () => {
-  it("has the same spikes, ε and hidden-layer eligibilities (within 2 % of max(the row's largest |E|, 1 step/ϑ)) for the same weights", () => {
+  it("has the same spikes, ε and eligibilities (within 2 % of max(the row's largest |E|, 1 step/ϑ)) for the same weights, except where the chip's membrane saturated", () => {
     const chip = createLearningChip(compileTiny(), tinySettings());
     const float = floatTwin(chip);
     const floatState = createSampleState(float);
-    let sameRaster = 0, compared = 0, worst = 0;
+    let sameRaster = 0, worst = 0, saturatedRows = 0;
+    const compared = [0, 0];
     for (let sample = 0; sample < 20; sample++) {
       const raster = chipRaster(chip.engine.network, randomFeatures(20, sample));
       runChipSample(chip.engine, chip.state, raster, true, sample);
@@ -46,25 +58,31 @@ describe("fixed-point learning chip against the float reference", () => {
       });
       if (!same) continue;
       sameRaster++;
-      // Hidden layer only: the output layer's eligibilities of neurons firing nearly every step differ by
-      // up to 65 % (open issue, see the report); the hidden layer holds to 2 %.
-      chip.state.layers.slice(0, 1).forEach((s, l) => {
+      // Outputs driven far above threshold pin the chip's 24-bit membrane at its limit (128 ϑ), which
+      // the float reference does not model; their E then differs (by up to 65 %). Every other row holds to 2 %.
+      chip.state.layers.forEach((s, l) => {
         const f = floatState.layers[l];
         if (l === 0) s.perturbation.forEach((e, i) => expect(Math.sign(e)).toBe(Math.sign(f.perturbation[i])));
         const preSize = chip.engine.layers[l].preSize;
         for (let k = 0; k < f.eligibleCount; k++) {
+          if (s.saturated[f.eligibleNeurons[k]]) {
+            saturatedRows++;
+            continue;
+          }
           const row = f.eligibleNeurons[k] * preSize;
           let scale = 0;
           for (let j = 0; j < preSize; j++) scale = Math.max(scale, Math.abs(f.eligibility[row + j]));
           for (let j = 0; j < preSize; j++) {
             worst = Math.max(worst, Math.abs(s.eligibility[row + j] / 256 - f.eligibility[row + j]) / Math.max(scale, 1));
-            compared++;
+            compared[l]++;
           }
         }
       });
     }
     expect(sameRaster).toBeGreaterThanOrEqual(16);
-    expect(compared).toBeGreaterThan(100);
+    expect(compared[0]).toBeGreaterThan(100);
+    expect(compared[1]).toBeGreaterThan(50);
+    expect(saturatedRows).toBeGreaterThan(0); // the exclusion is real in this deliberately strong network
     expect(worst).toBeLessThan(0.02);
   });
 });
@@ -77,22 +95,62 @@ function patternSample(k: number): { features: Float64Array; label: number } {
   return { features, label };
 }
 
+/**
+ * The toy task's network: 20 → 16 → 3, weights drawn so the outputs start active (about 27 spikes
+ * in 40 steps) but below the membrane's saturation. (The first version of this test drew the output
+ * weights from uniform(−2, 10): every output fired 34 times, pinned at the 24-bit voltage limit,
+ * and neither the chip nor the float reference learned within 6 epochs.)
+ */
+const TOY_SOURCE = tinySource(16, 3).replace("uniform(-2, 9)", "uniform(-2, 6)").replace("uniform(-2, 10)", "uniform(-2, 4)");
+const TOY_SETTINGS = { learningRate: 4e-3, batchSize: 6 } as const;
+
 function trainTiny(rule: "sfdfa" | "dfa", epochs: number) {
-  const network = compileTiny(tinySource(16, 3));
-  const chip = createLearningChip(network, tinySettings({ rule, learningRate: 4e-3, batchSize: 6 }));
+  const network = compileTiny(TOY_SOURCE);
+  const chip = createLearningChip(network, tinySettings({ rule, ...TOY_SETTINGS }));
+  const rasters = Array.from({ length: 90 }, (_, k) => ({ raster: chipRaster(network, patternSample(k).features), label: patternSample(k).label }));
+  const history: { accuracy: number; spikesPerNeuron: number[] }[] = [];
+  const spikes = chip.engine.layers.map(() => 0);
   for (let epoch = 0; epoch < epochs; epoch++) {
+    spikes.fill(0);
     for (let k = 0; k < 60; k++) {
-      const { features, label } = patternSample(k);
-      trainChipSample(chip, chipRaster(network, features), label);
+      trainChipSample(chip, rasters[k].raster, rasters[k].label);
+      chip.state.layers.forEach((s, l) => { spikes[l] += s.counts.reduce((a, b) => a + b, 0) / s.counts.length / 60; });
     }
     flushChipBatch(chip);
+    let correct = 0;
+    for (let k = 60; k < 90; k++) if (predictByCount(inferChipSample(chip, rasters[k].raster)) === rasters[k].label) correct++;
+    history.push({ accuracy: correct / 30, spikesPerNeuron: [...spikes] });
   }
-  let correct = 0;
-  for (let k = 60; k < 90; k++) {
-    const { features, label } = patternSample(k);
-    if (predictByCount(inferChipSample(chip, chipRaster(network, features))) === label) correct++;
+  return { chip, rasters, history, accuracy: history[history.length - 1].accuracy };
+}
+
+/** The float reference trained on the same rasters, order and settings, from the chip's initial weights. */
+function trainFloatTwin(epochs: number) {
+  const network = compileTiny(TOY_SOURCE);
+  const chip = createLearningChip(network, tinySettings({ rule: "sfdfa", ...TOY_SETTINGS }));
+  const float = floatTwin(chip);
+  const state = createSampleState(float);
+  const batch = createBatchAccumulator(float);
+  const history: { accuracy: number; spikesPerNeuron: number[] }[] = [];
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const spikes = float.layers.map(() => 0);
+    for (let k = 0; k < 60; k++) {
+      const { features, label } = patternSample(k);
+      runSample(float, state, chipRaster(network, features), { learning: true, sampleIndex: float.samplesSeen++ });
+      state.layers.forEach((s, l) => { spikes[l] += s.counts.reduce((a, b) => a + b, 0) / s.counts.length / 60; });
+      accumulateSample(float, state, label, batch);
+      if (batch.samples >= TOY_SETTINGS.batchSize) applyBatch(float, batch);
+    }
+    applyBatch(float, batch);
+    let correct = 0;
+    for (let k = 60; k < 90; k++) {
+      const { features, label } = patternSample(k);
+      runSample(float, state, chipRaster(network, features), { learning: false });
+      if (predictByCount(state.layers[state.layers.length - 1].counts) === label) correct++;
+    }
+    history.push({ accuracy: correct / 30, spikesPerNeuron: spikes });
   }
-  return { chip, accuracy: correct / 30 };
+  return history;
 }
 
 describe("on-chip training", () => {
@@ -105,7 +163,25 @@ describe("on-chip training", () => {
     });
   });
 
-  it.todo("learns a three-class toy task (not yet: 23–33 % after 6 epochs, chance level; see the report)");
+  it("learns a three-class toy task and tracks the float reference trained side by side", () => {
+    const epochs = 10;
+    const chip = trainTiny("sfdfa", epochs).history;
+    const float = trainFloatTwin(epochs);
+    // Measured (seed 3): chip 10/30 → 26/30, float 10/30 → 25/30 test samples correct (chance: 10/30).
+    expect(chip[0].accuracy).toBeLessThan(0.5);
+    expect(chip[epochs - 1].accuracy).toBeGreaterThanOrEqual(0.8);
+    expect(float[epochs - 1].accuracy).toBeGreaterThanOrEqual(0.7);
+    // Tracking: every epoch's accuracy within 0.25 of the float twin's (30 test samples: one is 0.033;
+    // measured at most 7/30, epoch 4), the mean over epochs within 0.1 (measured 0.05), and the
+    // spikes per neuron of each layer within 25 % + 0.2 of its (measured: at most 20 %, the outputs in
+    // epoch 3; the chip's 8-bit weights move by stochastically rounded whole LSBs, the twin's do not).
+    chip.forEach((epoch, e) => {
+      expect(Math.abs(epoch.accuracy - float[e].accuracy)).toBeLessThanOrEqual(0.25);
+      epoch.spikesPerNeuron.forEach((rate, l) => expect(Math.abs(rate - float[e].spikesPerNeuron[l])).toBeLessThanOrEqual(0.25 * float[e].spikesPerNeuron[l] + 0.2));
+    });
+    const mean = (h: { accuracy: number }[]) => h.reduce((sum, x) => sum + x.accuracy, 0) / h.length;
+    expect(Math.abs(mean(chip) - mean(float))).toBeLessThanOrEqual(0.1);
+  });
 
   it.each(["sfdfa", "dfa"] as const)("%s trains and reports its cost", (rule) => {
     const { chip } = trainTiny(rule, 1);

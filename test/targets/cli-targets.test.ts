@@ -106,7 +106,7 @@ describe("neurocc export", () => {
   });
   it("a folder that cannot be written, or a network the format cannot hold: one message, nothing left", () => {
     failed("unwritable", /cannot write a-file\/out/);
-    failed("netxRefused", /cannot export braille as netx: netx is a chain of layers/);
+    failed("netxRefused", /cannot export braille_noDelay_bias_zero as netx: netx is a chain of layers/);
     expect(existsSync(join(dir, "braille.net"))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
   });

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/index.ts";
 import type { ChipNetwork } from "../../compiler/ir.ts";
-import { hdf5Bytes, loadHdf5, readHdf5Bytes } from "../../targets/hdf5/node.ts";
+import { hdf5Bytes, loadHdf5, readHdf5Bytes } from "../../targets/hdf5/hdf5-node.ts";
 import { exportNetx } from "../../targets/netx/export.ts";
 import { importNetx, isNetx } from "../../targets/netx/import.ts";
 import { compileProgram, importAndCompile, nirPath, plain, readNir } from "./support.ts";

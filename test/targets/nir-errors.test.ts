@@ -5,8 +5,11 @@
  * HDF5 content, files that are not NIR; and the other node types (Scale, Delay, Threshold, I, LI,
  * CubaLI, Conv1d, AvgPool2d) map as docs/targets.md says.
  */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadHdf5, readHdf5File } from "../../targets/hdf5/node.ts";
+import { loadHdf5, readHdf5File } from "../../targets/hdf5/hdf5-node.ts";
 import { emptyTree, floats, ints, text } from "../../targets/hdf5/tree.ts";
 import type { NirDocument, NirNode, NirValue } from "../../targets/nir/graph.ts";
 import { nirFromTree } from "../../targets/nir/hdf5.ts";
@@ -60,6 +63,13 @@ describe("bad NIR graphs are reported with the node's name", () => {
     const tree = emptyTree();
     tree.datasets.set("something", text("else"));
     await expect(throughFile(tree)).rejects.toThrow(/is not a NIR file: it has no 'node' group at its root \(found something\)/);
+    // A compound dataset (an HDF5 type neurocc does not read), written with h5wasm itself.
+    const { default: h5wasm } = await import("h5wasm/node");
+    const path = join(mkdtempSync(join(tmpdir(), "neurocc-test-")), "compound.nir");
+    const file = new h5wasm.File(path, "w");
+    file.create_group("node").create_dataset({ name: "weird", data: new Map<string, Int32Array | Float64Array>([["a", new Int32Array([1, 2])], ["b", new Float64Array([0.5, 1.5])]]) });
+    file.close();
+    expect(() => readHdf5File(path, new Uint8Array(readFileSync(path)))).toThrow(/compound\.nir: \/node\/weird has an unsupported HDF5 type \(class 6/);
   });
 });
 

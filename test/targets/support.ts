@@ -11,7 +11,7 @@ import { buildEncoderTables, type InputArray } from "../../emulator/inputs.ts";
 import { createReferenceEmulator } from "../../emulator/reference/index.ts";
 import type { RunResult } from "../../emulator/types.ts";
 import { Random } from "../../compiler/random.ts";
-import { hdf5Bytes, loadHdf5, readHdf5File } from "../../targets/hdf5/node.ts";
+import { hdf5Bytes, loadHdf5, readHdf5File } from "../../targets/hdf5/hdf5-node.ts";
 import type { H5Tree } from "../../targets/hdf5/tree.ts";
 import type { NirDocument } from "../../targets/nir/graph.ts";
 import { nirFromTree, nirToTree } from "../../targets/nir/hdf5.ts";
@@ -80,7 +80,7 @@ export function runReference(network: ChipNetwork, steps: number, inputs: Map<st
   return createReferenceEmulator(network).run({ steps, encoders: buildEncoderTables(network, inputs, steps) });
 }
 
-/** A network as comparable data: typed arrays as plain arrays. */
-export function plain(network: ChipNetwork): unknown {
-  return JSON.parse(JSON.stringify(network, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)));
+/** A network (or any data) as comparable JSON: typed arrays as plain arrays. */
+export function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)));
 }

@@ -1,0 +1,128 @@
+/**
+ * @fileoverview Training and evaluation loops of the on-chip learning engine (emulator/learning/)
+ * over a Dataset — what `neurocc train` and `neurocc eval` run. Browser-safe. Each epoch visits the
+ * samples in the seeded order `seededPermutation(count, seed, "shuffle.epoch<e>")` (as the float
+ * reference, learn/sfdfa/train.ts); the input spikes come from the network's own encoder
+ * (emulator/learning/raster.ts), with rate-encoder draws keyed by (seed, sample index). A training
+ * run can stop after any whole batch and resume there (`startSample`) with the same result.
+ */
+import type { ChipNetwork } from "../compiler/ir.ts";
+import { mix32 } from "../compiler/random.ts";
+import { inferChipSample, predictByCount, trainChipSample, flushChipBatch, type LearningChip } from "../emulator/learning/index.ts";
+import { createRasterBuilder, type RasterBuilder } from "../emulator/learning/raster.ts";
+import { DatasetError, featureCount, sampleFeatures, seededPermutation, type Dataset } from "./dataset.ts";
+
+/** Throws DatasetError unless the data's features and classes fit the chip's input and output layers. */
+export function checkDataFitsChip(chip: LearningChip, dataset: Dataset): void {
+  const { chain } = chip.engine;
+  const features = featureCount(dataset);
+  if (features !== chain.input.size) {
+    throw new DatasetError(`${dataset.name} has ${features} features per sample ([${dataset.shape.join(", ")}]), but input '${chain.input.name}' has ${chain.input.size} neurons`);
+  }
+  const output = chain.layers[chain.layers.length - 1].population;
+  if (dataset.classCount > output.size) {
+    throw new DatasetError(`${dataset.name} has ${dataset.classCount} classes, but output layer '${output.name}' has ${output.size} neurons (one per class)`);
+  }
+}
+
+export function chipRasterBuilder(chip: LearningChip): RasterBuilder {
+  return createRasterBuilder(chip.engine.network, chip.engine.chain.input, chip.engine.settings.steps);
+}
+
+/** The per-sample seed of the input encoder's draws. */
+function sampleSeed(seed: number, epoch: number, index: number): number {
+  return mix32((mix32((seed ^ 0x7a11) >>> 0) ^ Math.imul(epoch + 1, 0x9e3779b1) ^ index) >>> 0);
+}
+
+export interface ChipProgress {
+  epoch: number;
+  samplesDone: number;
+  samplesTotal: number;
+  /** Strict running accuracy (a tie is wrong) of this epoch's training samples so far. */
+  runningAccuracy: number;
+  /** Mean spikes per sample over all trained layers so far. */
+  spikesPerSample: number;
+  /** Seconds since this call started, and samples trained in it. */
+  seconds: number;
+  samplesThisRun: number;
+}
+
+export interface ChipEpochOptions {
+  epoch: number;
+  seed: number;
+  /** Train on the first `limit` samples of the shuffled order only. */
+  limit?: number;
+  /** Resume at this position of the epoch's order (a multiple of the batch size). */
+  startSample?: number;
+  /** Called after every batch. */
+  onBatch?: (progress: ChipProgress) => void;
+}
+
+/** One epoch (or its rest, from startSample); a last partial batch is applied at the end. */
+export function trainChipEpoch(chip: LearningChip, dataset: Dataset, options: ChipEpochOptions): ChipProgress {
+  checkDataFitsChip(chip, dataset);
+  const builder = chipRasterBuilder(chip);
+  const order = seededPermutation(dataset.labels.length, options.seed, `shuffle.epoch${options.epoch}`);
+  const total = Math.min(order.length, options.limit ?? Infinity);
+  const batchSize = chip.engine.settings.batchSize;
+  const start = performance.now();
+  let correct = 0, spikes = 0, done = 0;
+  const progress = (k: number): ChipProgress => ({
+    epoch: options.epoch, samplesDone: k, samplesTotal: total, runningAccuracy: correct / Math.max(done, 1),
+    spikesPerSample: spikes / Math.max(done, 1), seconds: (performance.now() - start) / 1000, samplesThisRun: done,
+  });
+  for (let k = options.startSample ?? 0; k < total; k++) {
+    const index = order[k];
+    const label = dataset.labels[index];
+    const counts = trainChipSample(chip, builder.build(sampleFeatures(dataset, index), sampleSeed(options.seed, options.epoch, index)), label);
+    done++;
+    if (predictByCount(counts) === label) correct++;
+    for (const layer of chip.state.layers) for (let i = 0; i < layer.counts.length; i++) spikes += layer.counts[i];
+    if (k === total - 1) flushChipBatch(chip);
+    if (((k + 1) % batchSize === 0 || k === total - 1) && options.onBatch) options.onBatch(progress(k + 1));
+  }
+  return progress(total);
+}
+
+export interface ChipEvaluation {
+  samples: number;
+  /** Strict: a tie for the top spike count (all silent included) is wrong. */
+  correct: number;
+  accuracy: number;
+  ties: number;
+  /** confusion[true·classes + predicted] over the samples that were not ties. */
+  confusion: Int32Array;
+  classCount: number;
+  spikesPerSample: number;
+  seconds: number;
+}
+
+/** Inference over the data in its own order; no learning state changes. */
+export function evaluateChip(chip: LearningChip, dataset: Dataset, seed: number, limit = Infinity): ChipEvaluation {
+  checkDataFitsChip(chip, dataset);
+  const builder = chipRasterBuilder(chip);
+  const classes = dataset.classCount;
+  const confusion = new Int32Array(classes * classes);
+  const total = Math.min(dataset.labels.length, limit);
+  const start = performance.now();
+  let correct = 0, ties = 0, spikes = 0;
+  for (let index = 0; index < total; index++) {
+    const label = dataset.labels[index];
+    const counts = inferChipSample(chip, builder.build(sampleFeatures(dataset, index), sampleSeed(seed, -1, index)));
+    for (const layer of chip.state.layers) for (let i = 0; i < layer.counts.length; i++) spikes += layer.counts[i];
+    const predicted = predictByCount(counts);
+    if (predicted < 0 || predicted >= classes) {
+      ties++;
+      continue;
+    }
+    if (predicted === label) correct++;
+    confusion[label * classes + predicted]++;
+  }
+  return { samples: total, correct, accuracy: correct / Math.max(total, 1), ties, confusion, classCount: classes, spikesPerSample: spikes / Math.max(total, 1), seconds: (performance.now() - start) / 1000 };
+}
+
+/** Whether two networks have the same structure (populations and projections by name and size). */
+export function sameStructure(a: ChipNetwork, b: ChipNetwork): boolean {
+  const shape = (n: ChipNetwork) => JSON.stringify([n.name, n.populations.map((p) => [p.name, p.size]), n.projections.map((p) => [p.name, p.source, p.target, p.weightBits])]);
+  return shape(a) === shape(b);
+}

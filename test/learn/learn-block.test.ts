@@ -1,0 +1,76 @@
+/**
+ * @fileoverview The DSL's `learn sfdfa|dfa { ... }` block: parsed, checked against LEARN_SETTINGS,
+ * carried in the IR's optional `learning` section through the chip image, turned into the learning
+ * chip's settings, and rejected with a located message on networks the rule cannot train.
+ */
+import { describe, expect, it } from "vitest";
+import { compileSource, decodeImage, encodeImage } from "../../compiler/index.ts";
+import { createLearningChip, DEFAULT_CHIP_LEARNING, learningSettingsOf } from "../../emulator/learning/index.ts";
+import { tinySource } from "./support/chip.ts";
+
+function withLearn(block: string, source = tinySource()): string {
+  return source.replace(/\n}$/, `\n  ${block}\n}`);
+}
+
+function compile(source: string) {
+  return compileSource(source, "learn.snn", { chipPreset: "loihi" });
+}
+
+function errorsOf(source: string): string[] {
+  const { network, diagnostics } = compile(source);
+  expect(network).toBeNull();
+  return diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span?.line}:${d.span?.column} ${d.message}`);
+}
+
+describe("learn block", () => {
+  it("compiles into the IR's learning section with the chip's defaults, and survives the image", () => {
+    const { network, diagnostics } = compile(withLearn("learn sfdfa { output = out; }"));
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const { output: _output, ...defaults } = { ...DEFAULT_CHIP_LEARNING, output: "" };
+    const { steps: _steps, ...expected } = defaults;
+    expect(network!.learning).toEqual({ ...expected, output: "out" });
+    const decoded = decodeImage(encodeImage(network!)).network;
+    expect(decoded.learning).toEqual(network!.learning);
+    expect(learningSettingsOf(decoded)).toEqual({ ...DEFAULT_CHIP_LEARNING, output: "out", steps: 40 });
+    expect(() => createLearningChip(decoded, learningSettingsOf(decoded))).not.toThrow();
+  });
+
+  it("turns powers of two and 1 − 2^−s into the learning unit's shifts", () => {
+    const { network } = compile(withLearn("learn dfa { output = out; lr = 0.002; perturbation = 0.5; feedback_rate = 1/64; adam_beta1 = 0.75; adam_beta2 = 1 - 1/4096; batch = 8; target_true = 12; }"));
+    expect(network!.learning).toMatchObject({ rule: "dfa", learningRate: 0.002, perturbationLog2: -1, feedbackRateShift: 6, adamFirstShift: 2, adamSecondShift: 12, batchSize: 8, targetTrueCount: 12 });
+  });
+
+  it("is optional: a network without it has no learning section", () => {
+    expect(compile(tinySource()).network!.learning).toBeUndefined();
+    expect(() => learningSettingsOf(compile(tinySource()).network!)).toThrow(/no learn block/);
+  });
+
+  it.each([
+    ["learn sgd { output = out; }", /E102 8:9 unknown learning rule 'sgd'/],
+    ["learn sfdfa { lr = 0.001; }", /E103 8:3 learn sfdfa needs 'output = LAYER;'/],
+    ["learn sfdfa { output = outt; }", /E100 8:26 learn: unknown output layer 'outt'.*did you mean 'out'/],
+    ["learn sfdfa { output = image; }", /E107 8:26 learn: output 'image' is an input/],
+    ["learn sfdfa { output = out; lr = 2; }", /E106 .*lr/],
+    ["learn sfdfa { output = out; perturbation = 0.3; }", /E106 8:31 learn sfdfa: perturbation = 0.3 must be a power of two/],
+    ["learn sfdfa { output = out; adam_beta1 = 0.8; }", /E106 .*adam_beta1 = 0.8 must be 1 − 2\^−s/],
+    ["learn sfdfa { output = out; target_true = 50; }", /E106 .*target_true = 50 exceeds the 40 steps/],
+    ["learn sfdfa { output = out; momentum = 1; }", /E103 .*has no parameter 'momentum'/],
+    ["learn sfdfa { output = out; } learn dfa { output = out; }", /E101 .*only one learn block/],
+  ])("rejects %s with a located error", (block, expected) => {
+    expect(errorsOf(withLearn(block)).join("\n")).toMatch(expected);
+  });
+
+  it("names the statement that makes a network untrainable", () => {
+    const reset = tinySource().replace(/reset = subtract\);\n  layer out/, "reset = 0);\n  layer out");
+    expect(errorsOf(withLearn("learn sfdfa { output = out; }", reset)).join("\n")).toMatch(/E107 3:3 learn: layer 'hidden' must use reset = subtract/);
+    const sparse = tinySource().replace("connect hidden -> out : dense(", "connect hidden -> out : sparse(p = 0.5, ");
+    expect(errorsOf(withLearn("learn sfdfa { output = out; }", sparse)).join("\n")).toMatch(/E107 6:27 learn: connection 'hidden->out' is sparse/);
+    const extra = tinySource().replace("  run {", "  connect image -> out : dense(weight = 1);\n  run {");
+    expect(errorsOf(withLearn("learn sfdfa { output = out; }", extra)).join("\n")).toMatch(/learn: layer 'out' has 2 incoming connections/);
+  });
+
+  it("parses with a plain message when the block is malformed", () => {
+    const { diagnostics } = compile(withLearn("learn { output = out; }"));
+    expect(diagnostics[0].message).toMatch(/expected a learning rule \(sfdfa or dfa\) after 'learn'/);
+  });
+});
