@@ -6,10 +6,17 @@
  * refractory hold, v ← saturate(decay(v) + u + bias), spike if v > threshold, reset, refractory —
  * then (2) event-driven delivery of the step's spikes through one CSR into the delay ring
  * acc[(t + delay) mod R][post] (32-bit wrapping adds). No counters besides the spike and
- * synaptic-event totals, no probes, no placement: it is what a careful programmer would write
- * for this model on one CPU core, and the emulators are measured against it.
+ * synaptic-event totals, no probes, no placement: the straightforward version one writes first
+ * for this model on one CPU core, and the emulators are measured against it. (decay(u) + acc is
+ * summed in 64 bits before Lava's single wrap correction; the wasm core sums in wrapping i32. The
+ * two differ only if that sum leaves the i32 range, which the compiler warns about.)
  *
- * Input: the binary dump written by bench/dump.ts (format documented there).
+ * Input: the binary dump written by bench/dump.ts (the format is documented there in full). In short,
+ * little-endian: u32 magic "NCCB", version 1, n, R (chip ring slots), currentBits, voltageBits,
+ * P (population records), uniformDelay (0 = per-synapse delays follow); u64 nnz; P records of
+ * 12 i32 (first, size, decayKind, currentParam, voltageParam, threshold, bias, resetKind,
+ * resetValue, refractorySteps, 0, 0); i32 v0[n]; u64 rowStart[n+1]; u32 post[nnz];
+ * i32 weight[nnz] (the accumulator increment, already shifted); u8 delay[nnz] if uniformDelay = 0.
  * Build:  gcc -O3 -march=native -o bench/out/cuba bench/cuba.c
  *         (-DCUBA_VECTOR builds a second, branchless variant of the neuron update that gcc
  *         auto-vectorises: a "what native SIMD would give" reference, not the yardstick.)

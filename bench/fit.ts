@@ -7,12 +7,16 @@
  *     γ = 0.875, seed 1) is run on the wasm emulator; its raster alone is fitted (method auto); the
  *     fitted network is re-run on the wasm emulator and its spikes compared one by one;
  *  2. precision: at 5, 4 and 3 weight bits, what each formulation alone (lp, robust, milp) and the
- *     cascade (auto) reproduce, and how long they take (30 neurons + 4 inputs × 300 steps);
+ *     cascade (auto) reproduce, and how long they take (30 neurons + 4 inputs × 300 steps; --quick:
+ *     15 neurons × 200 steps at 4 bits);
  *  3. potentials: the same largest-but-one network fitted from its observed potentials (least
  *     squares) instead of its spikes alone.
  *
  * Every solve is single-threaded HiGHS (wasm). Options: --quick (small sizes, for a smoke run),
  * --sizes N:T:D:p,... (neurons, steps, delays, density), --json FILE (default bench/out/fit.json).
+ * Needs the wasm core (`npm run asbuild`). From bench/run.ts:
+ *   const { runFitBenchmark, fitBenchOptions } = await import("./fit.ts");
+ *   await runFitBenchmark(fitBenchOptions(quick ? ["--quick"] : []));
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -85,11 +89,13 @@ export async function runFitBenchmark(options: FitBenchOptions, log: (line: stri
     truths.push(truth);
   }
 
-  log("\n2. precision: each formulation alone vs the cascade (generic chip, 30 neurons + 4 inputs × 300 steps, D 2, p 0.3, seed 1)");
+  // --quick: a smaller case and one precision, so that the smoke test stays short.
+  const precision = options.quick ? { neurons: 15, steps: 200, bits: [4] } : { neurons: 30, steps: 300, bits: [5, 4, 3] };
+  log(`\n2. precision: each formulation alone vs the cascade (generic chip, ${precision.neurons} neurons + 4 inputs × ${precision.steps} steps, D 2, p 0.3, seed 1)`);
   log(header());
-  for (const bits of options.quick ? [4] : [5, 4, 3]) {
+  for (const bits of precision.bits) {
     const settings = { delays: 2, weightBits: bits };
-    const spec: SyntheticOptions = { neurons: 30, inputs: 4, steps: 300, density: 0.3, seed: 1, settings };
+    const spec: SyntheticOptions = { neurons: precision.neurons, inputs: 4, steps: precision.steps, density: 0.3, seed: 1, settings };
     const truth = await syntheticNetwork(spec, emulator);
     for (const method of ["lp", "robust", "milp", "auto"] as FitMethod[]) {
       const result = await fitWithMethod(highs, truth, settings, method, emulator);
@@ -150,7 +156,8 @@ function format(row: Row): string {
   return `| ${row.label} | ${row.spikes} | ${row.rows} × ${row.columns} | ${row.solveSeconds.toFixed(1)} | ${(row.solveSeconds / row.neurons).toFixed(3)} | ${row.verifySeconds.toFixed(3)} | ${row.exactNeurons}/${row.neurons} | ${row.reproducedPercent.toFixed(2)} % | ${row.extra} | ${stages} |`;
 }
 
-function parseArguments(argv: string[]): FitBenchOptions {
+/** Options from command-line words (`--quick`, `--sizes`, `--json`), for this script or bench/run.ts. */
+export function fitBenchOptions(argv: string[]): FitBenchOptions {
   const quick = argv.includes("--quick");
   const at = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -169,5 +176,5 @@ function parseArguments(argv: string[]): FitBenchOptions {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runFitBenchmark(parseArguments(process.argv.slice(2)));
+  await runFitBenchmark(fitBenchOptions(process.argv.slice(2)));
 }

@@ -13,8 +13,8 @@
  *              (branchless, auto-vectorised update: what native SIMD gives);
  *   - brian2   Brian2's CUBA (bench/brian2_cuba.py) with cpp_standalone and cython, run with
  *              Debian's /usr/bin/python3 (skipped, with a note, when brian2 is not importable);
- *   - a phase split: C times its two phases; the wasm emulator is run once more under the CPU
- *     profiler with a build of the core that keeps function names (asc --debug);
+ *   - a phase split (not in --quick): C times its two phases; the wasm emulator is run once more
+ *     under the CPU profiler with a build of the core that keeps function names (asc --debug);
  *   - a micro-benchmark of the wasm neuron update alone (no synapses): SIMD vs scalar kernel;
  *   - experiments that keep the spikes (not in --quick): the wasm emulator with every neuron on
  *     one core (what the per-spike counter work costs) and its first, cold run; the C yardsticks
@@ -25,12 +25,14 @@
  *
  * Options: --quick (smoke run: 1,000 neurons, p = 0.05, 300 steps, no Brian2 unless --brian),
  * --sizes 4000:0.02,40000:0.002 (n:p list), --steps S, --source compiled|hand (network, see
- * bench/networks.ts), --no-brian, --no-c, --no-experiments, --reference-steps S, --reference-all,
- * --json FILE, --repeat K (each timed figure is the fastest of K runs; default 3, 1 with --quick).
- * (default bench/out/results.json).
+ * bench/networks.ts), --no-brian, --no-c, --no-experiments, --no-profile (--experiments and
+ * --profile turn them on in --quick), --reference-steps S, --reference-all, --json FILE (default
+ * bench/out/results.json), --repeat K (each timed figure is the fastest of K runs; default 3, 1
+ * with --quick). The table goes to stdout, progress (with the load average) to stderr.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,6 +72,7 @@ interface Options {
   referenceSteps: number | null;
   referenceAll: boolean;
   experiments: boolean;
+  profile: boolean;
   json: string;
   repeat: number;
 }
@@ -99,6 +102,7 @@ function parseOptions(argv: string[]): Options {
     referenceSteps: value("--reference-steps") ? Number(value("--reference-steps")) : null,
     referenceAll: has("--reference-all"),
     experiments: has("--experiments") || (!quick && !has("--no-experiments")),
+    profile: has("--profile") || (!quick && !has("--no-profile")),
     json: value("--json") ?? join(OUT, "results.json"),
     repeat: Number(value("--repeat") ?? (quick ? 1 : 3)),
   };
@@ -194,6 +198,18 @@ function table(headers: string[], rows: string[][], left = 2): string {
   return [line(headers), "|" + widths.map((w, i) => (i < left ? ":" : "-") + "-".repeat(w) + (i < left ? "-" : ":")).join("|") + "|", ...rows.map(line)].join("\n");
 }
 
+/** What was measured: the commit, uncommitted changes to the emulator, the wasm core's hash. */
+function provenance(): string {
+  const git = (args: string[]): string => {
+    const r = spawnSync("git", args, { cwd: ROOT, encoding: "utf8" });
+    return r.status === 0 ? r.stdout.trim() : "?";
+  };
+  const dirty = git(["status", "--porcelain", "--", "emulator", "compiler"]).split("\n").filter(Boolean).length;
+  const wasm = join(ROOT, "build", "release.wasm");
+  const hash = existsSync(wasm) ? createHash("sha256").update(readFileSync(wasm)).digest("hex").slice(0, 12) : "missing";
+  return `commit ${git(["rev-parse", "--short", "HEAD"])}${dirty ? ` + ${dirty} uncommitted file(s) in emulator/ or compiler/` : ""}, build/release.wasm sha256 ${hash}`;
+}
+
 async function main(): Promise<number> {
   const opt = parseOptions(process.argv.slice(2));
   REPEAT = Math.max(1, opt.repeat);
@@ -201,9 +217,11 @@ async function main(): Promise<number> {
   const dtSeconds = 1e-4;
   log(`neurocc bench: ${opt.sizes.map((s) => `${s.n}@p${s.p}`).join(", ")}, ${opt.steps} steps, network: ${opt.source}${opt.quick ? " (quick)" : ""}`);
   log(`machine: ${cpus().length} cpus, ${cpus()[0]?.model ?? "?"}, node ${process.version}, load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  const source = provenance();
+  log(`code: ${source}`);
 
   const cBins = opt.c ? buildC() : null;
-  const namedCore = buildNamedCore();
+  const namedCore = opt.profile ? buildNamedCore() : null;
   const brianMissing = opt.brian ? brianAvailable() : "not requested (--quick or --no-brian)";
   const notes: string[] = [];
   if (brianMissing) notes.push(`Brian2 skipped: ${brianMissing}.`);
@@ -291,7 +309,7 @@ async function main(): Promise<number> {
 
     // Where the wasm emulator's time goes: one more run of the same network, CPU-profiled, with a
     // build of the core that has function names.
-    if (namedCore) {
+    if (namedCore && opt.profile) {
       const pr = worker(["emulate", ...np, ...src, "--engine", "wasm", "--steps", String(opt.steps), "--wasm", namedCore, "--profile"], "wasm emulator, profiled");
       profiles.push({ size, engine: "wasm profiled", steps: pr.steps, wallSeconds: pr.wallSeconds, spikes: pr.spikes, events: pr.events, checksum: pr.checksum, extra: pr.profile });
       if (cRow && (pr.spikes !== cRow.spikes || pr.checksum !== cRow.checksum)) mismatches.push(`${n}: named wasm core ${pr.spikes} / ${pr.checksum} vs C ${cRow.spikes} / ${cRow.checksum}`);
@@ -407,11 +425,13 @@ async function main(): Promise<number> {
   }
   out.push(mismatches.length ? `SPIKE MISMATCH:\n  ${mismatches.join("\n  ")}` : "spikes: wasm, reference and C agree (count and checksum) at every size");
   for (const note of notes) out.push(`note: ${note}`);
+  const after = provenance();
+  out.push(`code: ${source}${after === source ? "" : `\nWARNING: the code changed during the run; at the end: ${after}`}`);
   out.push(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(" ")} (${cpus().length} cpus; shared machine)`);
   process.stdout.write(out.join("\n") + "\n");
 
   mkdirSync(dirname(opt.json), { recursive: true });
-  writeFileSync(opt.json, JSON.stringify({ options: opt, rows, micro, experiments, profiles, notes, mismatches, node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model }, null, 2));
+  writeFileSync(opt.json, JSON.stringify({ options: opt, code: source, rows, micro, experiments, profiles, notes, mismatches, node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model }, null, 2));
   log(`\nraw results: ${relative(ROOT, opt.json)}`);
   return mismatches.length ? 1 : 0;
 }

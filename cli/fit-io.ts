@@ -26,6 +26,9 @@ export function readRaster(spec: string, what: string): Raster {
   const bytes = readBytes(path, what);
   try {
     if (extname(path).toLowerCase() === ".json") return rasterFromSpikeList(new TextDecoder().decode(bytes), path, selector ? selector[2].split(",") : []);
+    if (/^\s*step,time_ms,population/.test(new TextDecoder().decode(bytes.subarray(0, 64)))) {
+      throw new CliError(`${path} is a spike list from \`neurocc run --out\`, which does not record the raster's size; write it as .json (--out FILE.json) or give a [steps, neurons] 0/1 matrix`);
+    }
     return rasterFromArray(asRasterShape(parseArrayFile(bytes, path), !path.toLowerCase().endsWith(".npy")), path);
   } catch (e) {
     throw asCliError(e, path);

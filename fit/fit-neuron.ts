@@ -1,8 +1,8 @@
 /**
- * @fileoverview Fits one neuron: the cascade of docs/fit.md ("Quantization"). Each stage's integer
- * weights are checked exactly (neuron-check.ts); the first that reproduces the neuron's spike train
- * wins, otherwise the neuron is reported infeasible (certified by a relaxed LP) or lost to
- * quantization, with the candidate that misses the fewest spikes.
+ * @fileoverview Fits one neuron: the cascade of docs/fit.md ("The problems, one per neuron"). Each
+ * stage's integer weights are checked exactly (neuron-check.ts); the first that reproduces the
+ * neuron's spike train wins, otherwise the neuron is reported infeasible (certified by a relaxed LP)
+ * or lost to quantization, with the candidate that misses the fewest spikes.
  *
  *   1. potentials observed: least squares on the exact recursion (least-squares.ts); if the silent
  *      steps leave weights undetermined, the LP that keeps those equations and adds the spikes';
@@ -11,21 +11,21 @@
  *   3. robust LP: the margin also covers rounding every weight to its grid, so μ ≥ 0 guarantees it;
  *   4. MILP: integer mantissas, rows with drift B_k, first feasible point within the time limit.
  */
-import { compareTrains, potentialMismatches, roundSolution, runOpenLoop, type Mismatch, type NeuronSolution } from "./neuron-check.ts";
-import { fitPotentials } from "./least-squares.ts";
-import { buildPotentialProblem, buildSpikeProblem, type ColumnLayout, type SpikeProblem } from "./neuron-problem.ts";
+import type { Highs } from "highs";
 import { decayVoltage } from "../emulator/reference/neuron.ts";
+import { fitPotentials } from "./least-squares.ts";
+import { compareTrains, potentialMismatches, roundSolution, runOpenLoop, type Mismatch, type NeuronSolution } from "./neuron-check.ts";
+import { buildPotentialProblem, buildSpikeProblem, type ColumnLayout, type SpikeProblem } from "./neuron-problem.ts";
 import { solveProblem, type SolveOutcome } from "./solver.ts";
 import { driftBounds, type Sources } from "./sources.ts";
 import { FitError, type FitTarget } from "./target.ts";
-import type { Highs } from "highs";
 
 /** Which stages run: the whole cascade, or one formulation alone (to measure it). */
 export type FitMethod = "auto" | "lp" | "robust" | "milp";
 
 export type NeuronStatus = "exact" | "infeasible" | "quantization";
 
-export type Stage = "least-squares" | "potentials-lp" | "lp" | "robust-lp" | "milp";
+export type Stage = "least-squares" | "potentials-lp" | "potentials-milp" | "lp" | "robust-lp" | "milp";
 
 export interface NeuronFit {
   neuron: number;
@@ -109,17 +109,32 @@ export function fitNeuron(
   };
 
   if (observed) {
+    // Least squares, then (for directions the silent steps leave free) the potentials LP and MILP.
+    // A candidate that reproduces the spikes and every potential ends the search; one that gets
+    // only the spikes right is kept in case nothing better comes.
+    const potentialsMatch = (c: Candidate) => potentialMismatches(observed, runOpenLoop(c.solution, sources, target).potentials).count === 0;
+    let spikesOnly: Candidate | null = null;
+    const consider = (c: Candidate): boolean => {
+      if (!isExact(c)) return false;
+      if (potentialsMatch(c)) return true;
+      spikesOnly ??= c;
+      return false;
+    };
     const ls = fitPotentials(own, observed, sources, target);
-    if (isExact(attempt("least-squares", ls.layout, ls.values, ls.initialLsb))) return finish("exact", "", NaN, null);
+    if (consider(attempt("least-squares", ls.layout, ls.values, ls.initialLsb))) return finish("exact", "", NaN, null);
     const decay = (v: number) => decayVoltage(v, target.neuron.decay);
     const built = buildPotentialProblem(own, observed, sources, target, decay, false);
     const outcome = solve(built, "potentials LP", false);
     if (outcome.values && outcome.objective >= 0) {
-      if (isExact(attempt("potentials-lp", built.layout, outcome.values, ls.initialLsb))) return finish("exact", "", NaN, built);
+      if (consider(attempt("potentials-lp", built.layout, outcome.values, ls.initialLsb))) return finish("exact", "", NaN, built);
       // Feasible but fractional along directions the data leave free: ask for integers.
       const integral = buildPotentialProblem(own, observed, sources, target, decay, true);
       const found = solve(integral, "potentials MILP", false, true);
-      if (found.values && isExact(attempt("potentials-lp", integral.layout, found.values, ls.initialLsb))) return finish("exact", "", NaN, built);
+      if (found.values && consider(attempt("potentials-milp", integral.layout, found.values, ls.initialLsb))) return finish("exact", "", NaN, built);
+    }
+    if (spikesOnly) {
+      candidates.push(spikesOnly);
+      return finish("exact", "", NaN, built);
     }
   }
 

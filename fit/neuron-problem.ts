@@ -93,6 +93,12 @@ export function buildSpikeProblem(own: Uint8Array, sources: Sources, target: Fit
   const layout = layoutFor(sources, steps, true);
   const { lower, upper } = weightBounds(layout, target);
   const theta = target.thetaLsb;
+  // Potentials stay well inside the chip's ranges (no saturation, no current wrap): the real-valued
+  // model only describes the chip there.
+  for (let k = 1; k < steps; k++) {
+    lower[layout.potentialStart + k] = -target.potentialLimitLsb / theta;
+    upper[layout.potentialStart + k] = target.potentialLimitLsb / theta;
+  }
   lower[layout.potentialStart] = -target.maxInitialLsb / theta;
   upper[layout.potentialStart] = target.maxInitialLsb / theta;
   lower[layout.marginColumn] = integer ? 0 : -Infinity;

@@ -54,6 +54,11 @@ export interface FitTarget {
   bias: WeightGrid;
   /** Bound on |initial potential| in LSB (it must also come from a representable v_init). */
   maxInitialLsb: number;
+  /**
+   * Bound on |V| the fitted potentials must keep (LSB): a quarter of the voltage range, so that the
+   * chip's V never saturates and the step's input |V_k − g·V_{k−1}| never reaches the current wrap.
+   */
+  potentialLimitLsb: number;
   voltageLimit: number;
 }
 
@@ -97,6 +102,7 @@ export function resolveTarget(settings: TargetSettings): FitTarget {
     weights,
     bias,
     maxInitialLsb,
+    potentialLimitLsb: Math.floor(voltageLimit / 4),
     voltageLimit,
   };
 }

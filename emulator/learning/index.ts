@@ -15,7 +15,7 @@ import { createLearningEngine, type ChipLearningSettings, type LearningEngine } 
 import { accumulateChipSample, applyChipBatch, emptyUpdateWork, type UpdateWork } from "./update.ts";
 
 export { LearningError, findLearningChain } from "./chain.ts";
-export { createLearningEngine, DEFAULT_CHIP_LEARNING, learningSettingsOf, type ChipLearningSettings, type LearningEngine } from "./state.ts";
+export { createLearningEngine, DEFAULT_CHIP_LEARNING, learningSettingsOf, type ChipLearningSettings, type LearningEngine, type LearningRule } from "./state.ts";
 export type { InputRaster } from "./sample.ts";
 
 /** Cycles per learning operation; the Adam step (two EMAs, a square root, a division) counts 8. */

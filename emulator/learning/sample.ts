@@ -44,6 +44,13 @@ export interface LayerSampleState {
   readonly counts: Int32Array;
   readonly preTrace: Int32Array;
   readonly preTraceQ: Int32Array;
+  /**
+   * Presynaptic neurons that have spiked this sample, in order of their first spike: the only ones
+   * with non-zero traces, so trace decay and eligibility updates visit just these (event-driven).
+   */
+  readonly activePre: Int32Array;
+  activePreCount: number;
+  readonly isActivePre: Uint8Array;
   /** E_ij, post-major, Q8; only rows of neurons that spiked are non-zero. */
   readonly eligibility: Int32Array;
   readonly eligibleNeurons: Int32Array;
@@ -76,7 +83,7 @@ export function createChipSampleState(engine: LearningEngine): ChipSampleState {
   return {
     layers: engine.layers.map(({ size, preSize }) => ({
       current: new Int32Array(size), voltage: new Int32Array(size), counts: new Int32Array(size),
-      preTrace: new Int32Array(preSize), preTraceQ: new Int32Array(preSize),
+      preTrace: new Int32Array(preSize), preTraceQ: new Int32Array(preSize), activePre: new Int32Array(preSize), activePreCount: 0, isActivePre: new Uint8Array(preSize),
       eligibility: new Int32Array(size * preSize), eligibleNeurons: new Int32Array(size), eligibleCount: 0, saturated: new Uint8Array(size),
       perturbation: new Int32Array(size), tangentAcc: new Float64Array(size), tangentFirst: new Uint8Array(size),
       directional: new Float64Array(size),
@@ -136,6 +143,8 @@ function resetState(engine: LearningEngine, state: ChipSampleState, perturbation
     for (const array of [s.current, s.voltage, s.counts, s.preTrace, s.preTraceQ, s.spikeStart, s.perturbation, s.saturated]) array.fill(0);
     s.tangentAcc.fill(0);
     s.directional.fill(0);
+    for (let a = 0; a < s.activePreCount; a++) s.isActivePre[s.activePre[a]] = 0;
+    s.activePreCount = 0;
     s.tangentFirst.fill(1);
     for (let k = 0; k < s.eligibleCount; k++) {
       const row = s.eligibleNeurons[k] * layer.preSize;
@@ -164,14 +173,22 @@ function stepLayer(
   const work = state.work;
 
   // 1. Presynaptic traces, decayed by this layer's own current and voltage decays.
+  // A neuron that has not spiked yet has p = Q = 0 and keeps them: only the active list is visited.
   if (learning) {
-    const { preTrace, preTraceQ } = s;
-    for (let j = 0; j < preSize; j++) preTrace[j] = decayCurrent(preTrace[j], constants.decay);
+    const { preTrace, preTraceQ, activePre } = s;
+    for (let a = 0; a < s.activePreCount; a++) preTrace[activePre[a]] = decayCurrent(preTrace[activePre[a]], constants.decay);
     for (let k = start; k < end; k++) {
       const j = sourceNeurons[k];
+      if (!s.isActivePre[j]) {
+        s.isActivePre[j] = 1;
+        activePre[s.activePreCount++] = j;
+      }
       preTrace[j] = Math.min(TRACE_MAX, preTrace[j] + TRACE_ONE);
     }
-    for (let j = 0; j < preSize; j++) preTraceQ[j] = Math.min(TRACE_MAX, decayVoltage(preTraceQ[j], constants.decay) + preTrace[j]);
+    for (let a = 0; a < s.activePreCount; a++) {
+      const j = activePre[a];
+      preTraceQ[j] = Math.min(TRACE_MAX, decayVoltage(preTraceQ[j], constants.decay) + preTrace[j]);
+    }
     work.traceUpdates += preSize;
   }
   // 2. The chip's synaptic delivery (modulo 2^32, as the accumulator), and the tangent drive.
@@ -235,12 +252,11 @@ function accumulateEligibility(layer: LearningLayer, s: LayerSampleState, i: num
   // c = x·Θ/slope in Q11 from x in Q12: x·Θ·2^11 / (2^12·slope).
   const c1 = Math.trunc((after * layer.crossing) / (2 * slope));
   const c2 = Math.trunc((before * layer.crossing) / (2 * slope));
-  const { eligibility, preTrace, preTraceQ } = s;
+  const { eligibility, preTrace, preTraceQ, activePre } = s;
   const row = i * layer.preSize;
-  for (let j = 0; j < layer.preSize; j++) {
-    const q = preTraceQ[j];
-    if (q === 0) continue; // a presynaptic neuron that never fired has p = Q = 0
-    eligibility[row + j] = toInt32(eligibility[row + j] - Math.trunc((c1 * q - c2 * preTrace[j]) / ELIGIBILITY_SHIFT));
+  for (let a = 0; a < s.activePreCount; a++) {
+    const j = activePre[a];
+    eligibility[row + j] = toInt32(eligibility[row + j] - Math.trunc((c1 * preTraceQ[j] - c2 * preTrace[j]) / ELIGIBILITY_SHIFT));
   }
   work.eligibilityUpdates += layer.preSize;
 }

@@ -55,6 +55,7 @@ const COMMANDS: Record<string, { args: string[]; after?: string }> = {
   keepBest: { args: ["fit", "impossible.csv", "-o", "best.snn", "--keep-best"] },
   wrongShape: { args: ["fit", "flat.npy", "-o", "x.snn"] },
   outOfRange: { args: ["fit", "late.json", "-o", "x.snn"] },
+  spikeListCsv: { args: ["fit", "list.csv", "-o", "x.snn"] },
   inconsistentPotentials: { args: ["fit", "raster.npy", "--input", "input.npy", "--delays", "2", "--potentials", "bad-potentials.npy", "-o", "x.snn"] },
   inputSteps: { args: ["fit", "raster.npy", "--input", "short-input.npy", "-o", "x.snn"] },
   timeout: { args: ["fit", "raster.npy", "--input", "input.npy", "--delays", "2", "--time-limit", "0.000001", "-o", "x.snn"] },
@@ -75,6 +76,7 @@ beforeAll(async () => {
   // Neuron 0 spikes at 0 and 1, then never: impossible (docs/fit.md, "Infeasible rasters").
   writeFileSync(join(dir, "impossible.csv"), ["1,0", "1,0", ...new Array(10).fill("0,0")].join("\n") + "\n");
   writeFileSync(join(dir, "flat.npy"), formatNpy(Uint8Array.from([0, 1, 0, 1]), [4]));
+  writeFileSync(join(dir, "list.csv"), "step,time_ms,population,index,neuron\n0,0,out,1,1\n");
   writeFileSync(join(dir, "late.json"), JSON.stringify({ steps: 5, populations: [{ name: "out", size: 2, spikes: [[1, 0], [5, 1]] }] }));
   const bad = Int32Array.from(potentials.values);
   const silent = raster.spikes.indexOf(0);
@@ -165,6 +167,7 @@ describe("neurocc fit: bad input gives one clear message, a non-zero exit and no
   const cases: [string, number, RegExp][] = [
     ["wrongShape", 1, /flat\.npy: a raster must be a 2-D \[steps, neurons\] array of 0\/1, got shape \[4\]/],
     ["outOfRange", 1, /late\.json: population 'out' has a spike at step 5, outside the run's 5 steps/],
+    ["spikeListCsv", 1, /list\.csv is a spike list from `neurocc run --out`, which does not record the raster's size; write it as \.json/],
     ["inconsistentPotentials", 1, /bad-potentials\.npy: inconsistent with the raster at step \d+, neuron \d+: potential 70000 is above the threshold 65535/],
     ["inputSteps", 1, /the input raster has 10 steps but the raster to fit has 160/],
     ["timeout", 1, /the solver could not finish the margin LP of neuron 0 .*time limit of 0\.000001 s reached; raise --time-limit/],

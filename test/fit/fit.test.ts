@@ -114,7 +114,7 @@ describe("observed potentials", () => {
     expect(result.reproduction.reproduced).toBe(countSpikes(truth.raster));
     expect(result.reproduction.extra).toBe(0);
     for (const neuron of result.neurons) {
-      expect(["least-squares", "potentials-lp"]).toContain(neuron.stage);
+      expect(["least-squares", "potentials-lp", "potentials-milp"]).toContain(neuron.stage);
       expect(neuron.potentialErrors).toEqual({ count: 0, maxAbs: 0 });
     }
   }, 60_000);
