@@ -55,6 +55,7 @@ export function register(program: Command): void {
       } else if (resumePath && existsSync(resumePath)) {
         throw new CliError(`${options.checkpoint} already holds a checkpoint; continue it with --resume, or choose another folder`);
       }
+      const samplesBefore = chip.engine.samplesSeen;
       const train = loadSplit(options, "train");
       const test = loadSplit(options, "test");
       const batch = chip.engine.settings.batchSize;
@@ -83,7 +84,7 @@ export function register(program: Command): void {
           asCliError(e);
         }
       }
-      process.stdout.write(costLine(chip) + "\n");
+      process.stdout.write(costLine(chip, chip.engine.samplesSeen - samplesBefore) + "\n");
     });
 }
 
@@ -120,8 +121,9 @@ function formatSeconds(seconds: number): string {
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
-function costLine(chip: LearningChip): string {
+/** Cycles and energy per training sample of this run (the chip's work counters start at zero in each process). */
+function costLine(chip: LearningChip, samplesThisRun: number): string {
   const cost = learningCost(chip);
-  const samples = Math.max(chip.engine.samplesSeen, 1);
+  const samples = Math.max(samplesThisRun, 1);
   return `chip cost per training sample: ${(cost.cycles / samples).toFixed(0)} cycles, ${(cost.energyPj / samples / 1e6).toFixed(3)} µJ (cost model of emulator/learning/index.ts; ${cost.memoryBitsPerSynapse} bits of learning state per synapse)`;
 }
