@@ -6,37 +6,21 @@
  * weight LSBs) is computed here, once, when the engine is created — what a compiler would load into
  * the learning unit's registers.
  */
-import type { ChipNetwork } from "../../compiler/ir.ts";
+import type { ChipNetwork, LearningSpec } from "../../compiler/ir.ts";
 import { mix32, Random } from "../../compiler/random.ts";
 import { findLearningChain, LearningError, type ChainLayer, type LearningChain } from "./chain.ts";
 
 export type LearningRule = "sfdfa" | "dfa";
 
-/** Everything the `learn` block sets; the defaults are the float reference's recipe (docs/learning.md). */
-export interface ChipLearningSettings {
-  rule: LearningRule;
-  /** Name of the output population (one neuron per class). */
-  output: string;
+/**
+ * Everything the `learn` block sets (the IR's LearningSpec, documented field by field in
+ * compiler/ir.ts) plus the run block's steps per sample; the defaults are the float reference's
+ * recipe (docs/learning.md).
+ */
+export type ChipLearningSettings = LearningSpec & {
   /** Steps per sample. */
   steps: number;
-  /** Adam step in threshold units (as the float reference's lr); converted to weight LSBs per layer. */
-  learningRate: number;
-  /** σ = 2^perturbationLog2: ε_i = ±σ from the top bit of the chip PRNG. */
-  perturbationLog2: number;
-  /** η_B = 2^−feedbackRateShift (SFDFA). */
-  feedbackRateShift: number;
-  /** DFA: B ~ U(±dfaFeedbackRange), fixed. */
-  dfaFeedbackRange: number;
-  targetTrueCount: number;
-  targetOtherCount: number;
-  rateRegularisation: number;
-  rateTargetSpikes: number;
-  batchSize: number;
-  slopeMinFraction: number;
-  /** Adam β1 = 1 − 2^−adamFirstShift, β2 = 1 − 2^−adamSecondShift (shifts, not multiplies). */
-  adamFirstShift: number;
-  adamSecondShift: number;
-}
+};
 
 export const DEFAULT_CHIP_LEARNING: Omit<ChipLearningSettings, "output"> = {
   rule: "sfdfa", steps: 40, learningRate: 1.5e-4, perturbationLog2: 0, feedbackRateShift: 7,
