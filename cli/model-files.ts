@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { compileSource } from "../compiler/index.ts";
+import { compileSource, type CompileOptions } from "../compiler/index.ts";
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { H5Error, type H5Tree } from "../targets/hdf5/tree.ts";
 import { loadHdf5, readHdf5File } from "../targets/hdf5/hdf5-node.ts";
@@ -69,12 +69,12 @@ export function importModel(path: string, outputSnn: string, options: ModelImpor
 }
 
 /** Compiles a `.nir` file directly (its dt must come from its metadata). */
-export function compileModelFile(path: string, options: { chipPreset?: string }, quiet = false): ChipNetwork {
+export function compileModelFile(path: string, options: Omit<CompileOptions, "readFile">, quiet = false): ChipNetwork {
   const program = importModel(path, `${path}.snn`, { chip: options.chipPreset, dataFolder: "(in memory)" });
   if (!quiet) for (const w of program.warnings) process.stderr.write(`${path}: warning: ${w}\n`);
   const virtual = `${path} (as .snn)`;
   const result = compileSource(program.text, virtual, {
-    chipPreset: options.chipPreset,
+    ...options,
     readFile: (file) => {
       const bytes = program.files.get(file);
       if (!bytes) throw new Error(`no such file in the imported model: ${file}`);

@@ -18,6 +18,7 @@ import { buildEncoderTables, InputError } from "../../emulator/inputs.ts";
 import { percentChange, quantizationReport, quantizeArray, referenceBits } from "../../tune/quantize.ts";
 import { readArray } from "../dataset-files.ts";
 import { CliError, compileFile, writeAtomic } from "../files.ts";
+import { isModelFile } from "../model-files.ts";
 import { createEmulator, readInputs, type Engine } from "../run.ts";
 import { chipOption, collect, engineOption, wholeNumber } from "./options.ts";
 
@@ -38,7 +39,7 @@ export function register(program: Command): void {
   program
     .command("quantize")
     .description("quantize float weights to 1–16-bit integers with power-of-two exponents, and report the damage")
-    .argument("<file>", "network (.snn) whose weights to quantize, or a float array (.npy, .csv)")
+    .argument("<file>", "network (.snn or .nir) whose weights to quantize, or a float array (.npy, .csv)")
     .option("--bits <n>", "mantissa bits, 1..16", wholeNumber(1), 8)
     .option("--bits-for <conn=n>", "bits for one connection, e.g. in->hidden=6; repeatable", collect, [])
     .option("--rounding <mode>", "nearest or stochastic (seeded)", "nearest")
@@ -86,7 +87,7 @@ function bitsPerConnection(entries: string[]): Map<string, number> {
 }
 
 async function quantizeNetwork(file: string, options: QuantizeOptions): Promise<void> {
-  if (extname(file).toLowerCase() !== ".snn") throw new CliError(`quantize needs the float weights: give a .snn network or a .npy/.csv array, not ${file}`);
+  if (extname(file).toLowerCase() !== ".snn" && !isModelFile(file)) throw new CliError(`quantize needs the float weights: give a .snn or .nir network or a .npy/.csv array, not ${file}`);
   if (options.out && extname(options.out).toLowerCase() !== ".nchip") throw new CliError(`--out for a network must end in .nchip (got ${options.out})`);
   const bitsFor = bitsPerConnection(options.bitsFor);
   let warned = false;
