@@ -2,6 +2,7 @@
  * @fileoverview `neurocc demo`: compile and run the bundled CUBA example and say what happened.
  */
 import type { Command } from "commander";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeImage, encodeImage } from "../../compiler/image.ts";
@@ -9,7 +10,21 @@ import { compileFile } from "../files.ts";
 import { runNetwork, summarizeRun, type Engine } from "../run.ts";
 import { engineOption } from "./options.ts";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/**
+ * The package root: the nearest folder above this module with neurocc's package.json. This module
+ * runs from cli/commands/ (sources, via tsx) or from dist/ (the bundle), so no fixed "../.." works.
+ */
+function packageRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, "package.json")) || !readFileSync(join(folder, "package.json"), "utf8").includes('"name": "neurocc"')) {
+    const parent = dirname(folder);
+    if (parent === folder) return process.cwd();
+    folder = parent;
+  }
+  return folder;
+}
+
+const repoRoot = packageRoot();
 
 export function register(program: Command): void {
   program
