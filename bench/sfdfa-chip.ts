@@ -19,13 +19,9 @@ import { compileSource } from "../compiler/index.ts";
 import { createLearningChip, learningCost, learningSettingsOf, type LearningRule } from "../emulator/learning/index.ts";
 import { evaluateChip, trainChipEpoch } from "../learn/chip-training.ts";
 import { loadNamedDataset } from "../learn/datasets-node.ts";
+import { option } from "./options.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
-}
 
 const epochs = Number(option("epochs", "3"));
 const seed = Number(option("seed", "1"));

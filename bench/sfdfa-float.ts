@@ -24,13 +24,9 @@ import { sliceDataset } from "../learn/dataset.ts";
 import { prototypeConfig, type FeedbackRule, type TangentKind } from "../learn/sfdfa/config.ts";
 import { createFloatNetwork } from "../learn/sfdfa/network.ts";
 import { createTrainer, evaluate, trainEpoch } from "../learn/sfdfa/train.ts";
+import { option } from "./options.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
-}
 
 const epochs = Number(option("epochs", "3"));
 const seed = Number(option("seed", "1"));

@@ -11,6 +11,7 @@ import { mix32 } from "../compiler/random.ts";
 import { inferChipSample, predictByCount, trainChipSample, flushChipBatch, type LearningChip } from "../emulator/learning/index.ts";
 import { createRasterBuilder, type RasterBuilder } from "../emulator/learning/raster.ts";
 import { DatasetError, featureCount, sampleFeatures, seededPermutation, type Dataset } from "./dataset.ts";
+import type { ProgressReport } from "./sfdfa/train.ts";
 
 /** Throws DatasetError unless the data's features and classes fit the chip's input and output layers. */
 export function checkDataFitsChip(chip: LearningChip, dataset: Dataset): void {
@@ -34,16 +35,8 @@ function sampleSeed(seed: number, epoch: number, index: number): number {
   return mix32((mix32((seed ^ 0x7a11) >>> 0) ^ Math.imul(epoch + 1, 0x9e3779b1) ^ index) >>> 0);
 }
 
-export interface ChipProgress {
-  epoch: number;
-  samplesDone: number;
-  samplesTotal: number;
-  /** Strict running accuracy (a tie is wrong) of this epoch's training samples so far. */
-  runningAccuracy: number;
-  /** Mean spikes per sample over all trained layers so far. */
-  spikesPerSample: number;
-  /** Seconds since this call started, and samples trained in it. */
-  seconds: number;
+/** The float trainer's progress report (a tie is wrong; spikes over all trained layers), plus the samples trained in this call (a resumed epoch starts part-way). */
+export interface ChipProgress extends ProgressReport {
   samplesThisRun: number;
 }
 

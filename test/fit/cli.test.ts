@@ -8,39 +8,26 @@
  * Every CLI start costs about a second, so the commands run two at a time from one `beforeAll`
  * (those that read another's output wait for it) and the tests check the recorded results.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatNpy } from "../../compiler/arrays.ts";
 import { decodeImage } from "../../compiler/image.ts";
 import { createReferenceEmulator } from "../../emulator/reference/index.ts";
 import { countSpikes, type Raster } from "../../fit/raster.ts";
 import { syntheticNetwork, type SyntheticNetwork } from "../../fit/synthetic.ts";
+import { runNeurocc, type CliResult } from "../support/cli.ts";
 
-const BIN = join(fileURLToPath(new URL("../../", import.meta.url)), "cli", "bin.mjs");
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 let dir = "";
 let truth: SyntheticNetwork;
 let results: Record<string, Result> = {};
 
 function neurocc(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true", NO_COLOR: "1" }, timeout: 120_000 });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
-  });
+  return runNeurocc(args, dir);
 }
 
 const npy = (raster: Raster) => formatNpy(raster.spikes, [raster.steps, raster.neurons]);

@@ -5,31 +5,21 @@
  * an occupied checkpoint folder) is one message and a non-zero exit. Child processes of
  * `node cli/bin.mjs` in a temporary folder, as test/tune/cli.test.ts.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Random } from "../../compiler/random.ts";
 import { decodeImage } from "../../compiler/image.ts";
 import { tinySource } from "./support/chip.ts";
+import { runNeurocc, type CliResult } from "../support/cli.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "cli", "bin.mjs");
 let dir = "";
 
-interface Result { status: number | null; stdout: string; stderr: string }
+type Result = CliResult;
 
 function neurocc(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true", NO_COLOR: "1" }, timeout: 120_000 });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-  });
+  return runNeurocc(args, dir);
 }
 
 /** The toy network of chip-learning.test.ts with a learn block. */

@@ -4,7 +4,6 @@
  * directory. As in test/cli/cli.test.ts, every command is started once in `beforeAll`, a few at a
  * time, and the tests check the recorded exit codes, output and files.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,22 +11,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatNpy, parseNpy } from "../../compiler/arrays.ts";
 import { decodeImage } from "../../compiler/image.ts";
+import { runNeurocc, type CliResult } from "../support/cli.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = join(ROOT, "cli", "bin.mjs");
 
-interface Result { status: number | null; stdout: string; stderr: string }
+type Result = CliResult;
 let dir = "";
 
 function neurocc(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true", NO_COLOR: "1" }, timeout: 60_000 });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
-  });
+  return runNeurocc(args, dir, 60_000);
 }
 
 const COMMANDS: Record<string, string[]> = {
