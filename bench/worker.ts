@@ -7,7 +7,7 @@
  *   dump      --n N --p P --source compiled|hand --out FILE
  *             builds the network and writes the C yardstick's dump (bench/dump.ts).
  *   emulate   --n N --p P --source compiled|hand --engine wasm|reference --steps S
- *             [--kernel simd|scalar] [--warmup W] [--repeat K] [--no-synapses] [--one-core]
+ *             [--kernel simd|scalar] [--counters auto|pairs|fused] [--warmup W] [--repeat K] [--no-synapses] [--one-core]
  *             [--wasm FILE] [--profile]
  *             builds the network, creates the emulator (timed as setupSeconds), runs W warm-up steps
  *             twice (wasm only: lets V8 tier the core up from Liftoff to TurboFan), then times one
@@ -22,7 +22,7 @@
  *             with the inspector's CPU profiler and reports self time by part: neuron update
  *             (neuron.ts kernels), delivery (deliver), the step's close (runSteps: counters per
  *             core), other wasm, and the host (JS); it needs such a build to tell them apart.
- * Output fields: wallSeconds, spikes, events (sum of stepSynapticEvents), checksum
+ * Output fields: wallSeconds, cpuSeconds, spikes, events (sum of stepSynapticEvents), checksum
  * (bench/dump.ts's spikeChecksum), setupSeconds, buildSeconds, peakRssBytes (process, includes
  * building/compiling the network), wasmMemoryBytes (the core's linear memory: its whole state and
  * tables), rssBeforeBytes / rssAfterBytes (after a GC, around create + run).
@@ -130,6 +130,7 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
   const n = Number(args.get("n")), p = Number(args.get("p")), steps = Number(args.get("steps"));
   const engine = args.get("engine");
   const kernel = args.get("kernel", "simd") as "simd" | "scalar";
+  const eventCounters = args.get("counters", "auto") as "auto" | "pairs" | "fused";
   const warmup = Number(args.get("warmup", engine === "wasm" ? "300" : "0"));
   const loaded = await loadCubaNetwork(n, p, args.get("source", "compiled") as NetworkSource);
   let network = args.has("no-synapses") ? withoutSynapses(loaded.network) : loaded.network;
@@ -143,7 +144,7 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
     const { loadWasmCore } = await import("../emulator/wasm-node.ts");
     const file = args.get("wasm", "");
     const module = file ? await WebAssembly.compile(readFileSync(file)) : await loadWasmCore();
-    emulator = await createWasmEmulator(network, module, { kernel });
+    emulator = await createWasmEmulator(network, module, { kernel, eventCounters });
   } else if (engine === "reference") {
     const { createReferenceEmulator } = await import("../emulator/reference/index.ts");
     emulator = createReferenceEmulator(network);
@@ -154,12 +155,14 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
   for (let i = 0; i < 2 && warmup > 0; i++) emulator.run({ steps: Math.min(warmup, steps), encoders: [], recordProbes: false });
   const repeat = Math.max(1, Number(args.get("repeat", "1")));
   const profiler = args.has("profile") ? await startProfiler() : null;
-  const walls: number[] = [];
+  const walls: number[] = [], cpus: number[] = [];
   let result = null as ReturnType<Emulator["run"]> | null;
   for (let i = 0; i < repeat; i++) {
-    const t1 = performance.now();
+    const t1 = performance.now(), c1 = process.cpuUsage();
     const r = emulator.run({ steps, encoders: [], recordProbes: false });
     walls.push((performance.now() - t1) / 1000);
+    const c2 = process.cpuUsage(c1);
+    cpus.push((c2.user + c2.system) / 1e6);
     if (result && spikeChecksum(r.spikeSteps, r.spikeNeurons) !== spikeChecksum(result.spikeSteps, result.spikeNeurons)) {
       throw new Error("worker: two runs of the same emulator gave different spikes");
     }
@@ -184,6 +187,8 @@ async function emulate(args: Args): Promise<Record<string, unknown>> {
     setupSeconds,
     wallSeconds,
     walls,
+    // CPU time of the same runs: on a loaded machine it shows A/B differences that wall time hides
+    cpuSeconds: Math.min(...cpus),
     spikes: result.spikeNeurons.length,
     events,
     checksum: spikeChecksum(result.spikeSteps, result.spikeNeurons),

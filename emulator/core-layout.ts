@@ -26,7 +26,12 @@ export const H_RING = 1;
 export const H_POPS = 2;
 /** Population records, POP_WORDS i32 each, in internal (= global id) order. */
 export const H_POP_TABLE = 3;
-/** i32[nPad] state: membrane voltage, synaptic current, refractory counter. */
+/**
+ * i32[nPad] state: membrane voltage, synaptic current, and the refractory state as the first step
+ * at which the neuron is free again (a neuron spiking at t with refractorySteps R holds t + R + 1;
+ * busy while step < that). It is the §2 down-counter r = max(0, end − t) without the per-step
+ * decrement, which saves two SIMD operations per four neurons; a run starts from 0 (free).
+ */
 export const H_V = 4;
 export const H_U = 5;
 export const H_REF = 6;
@@ -40,7 +45,7 @@ export const H_SEG_SYN = 9;
 export const H_SEG_DELAY = 10;
 /** i32[nSeg]: weightShift + exponent; negative means an arithmetic right shift. */
 export const H_SEG_SHIFT = 11;
-/** i32[nSyn]: target as a byte offset into an accumulator row (internal index · 4). */
+/** u32[nSyn]: target as a byte offset into an accumulator row (internal index · 4), see H_POST_BITS. */
 export const H_POST = 12;
 /** i16[nSyn]: weight mantissas (never zero). */
 export const H_WEIGHT = 13;
@@ -99,6 +104,12 @@ export const H_DEST_BITS = 39;
 export const H_COSTS = 40;
 /** i32[chunk]: the critical core of each step (lowest index among the cores with the most cycles). */
 export const H_OUT_CRITICAL = 50;
+/**
+ * 0: event counters by destination pairs (H_DEST_START/H_DEST). Otherwise the fused layout: each
+ * H_POST entry is byteOffset | (core << H_POST_BITS) and the synapse loop counts the events itself
+ * (the pairs tables are then empty).
+ */
+export const H_POST_BITS = 51;
 export const HEADER_WORDS = 64;
 
 // ---- population record: i32 words --------------------------------------------------------------

@@ -13,7 +13,8 @@
  *   segments of pre n:   segStart[n] .. segStart[n+1]−1
  *   synapses of seg g:   segSyn[g] .. segSyn[g+1]−1, all with delay segDelay[g] and
  *                        contribution mantissa << segShift[g] (>> −segShift[g] if negative)
- *   destinations of n:   destStart[n] .. destStart[n+1]−1, pairs (dest[2k] core, dest[2k+1] synapses)
+ *   destinations of n:   destStart[n] .. destStart[n+1]−1, pairs (dest[2k] core, dest[2k+1] synapses),
+ *                        built on demand by destinationPairs (only the "pairs" event counters use them)
  */
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { fail, keyDelay, keyShift, KEY_SHIFT_BITS, rowWalker } from "./flatten-rows.ts";
@@ -44,9 +45,13 @@ export interface FlatNetwork {
   post: Int32Array;
   /** Nonzero signed mantissa of each synapse. */
   weight: Int16Array;
-  /** Per global id: packets and hops one spike of it causes. */
+  /** Per global id: packets (= destination cores) and hops one spike of it causes. */
   packets: Int32Array;
   hops: Int32Array;
+}
+
+/** (core, synapses) pairs of every neuron's spike, in order of each core's first synapse. */
+export interface DestinationPairs {
   destStart: Int32Array;
   dest: Int32Array;
 }
@@ -176,52 +181,82 @@ export function flattenNetwork(net: ChipNetwork): FlatNetwork {
   segSyn[nSeg] = nSyn;
   let longest = 1;
   for (let g = 0; g < nSeg; g++) longest = Math.max(longest, segDelay[g]);
+  const tables = { coreOf, segStart, segSyn, post, activeCores: coreUpdates.length };
   return {
     neuronCount, ringSlots: longest + 1, coreCount: Math.max(chip.coreCount, coreUpdates.length),
     activeCores: coreUpdates.length, coreOf, coreUpdates,
     segStart, segSyn, segDelay, segShift, post, weight,
-    ...spikeCosts(coreOf, synStart, post, coreUpdates.length, chip.meshWidth),
+    ...spikeCosts(tables, chip.meshWidth),
   };
 }
 
-/** Per neuron: destination cores with their synapse counts, packets (= their number) and hops. */
-function spikeCosts(
-  coreOf: Int32Array, synStart: Int32Array, post: Int32Array, coreCount: number, meshWidth: number,
-): { packets: Int32Array; hops: Int32Array; destStart: Int32Array; dest: Int32Array } {
-  const n = coreOf.length;
-  if (!(meshWidth >= 1)) fail(`meshWidth ${meshWidth}`);
-  const packets = new Int32Array(n), hops = new Int32Array(n), destStart = new Int32Array(n + 1);
-  const cores = Math.max(coreCount, 1);
+/** Synapses of global id g: segSyn[segStart[g]] .. segSyn[segStart[g + 1]] − 1. */
+function synapseRange(flat: Pick<FlatNetwork, "segStart" | "segSyn">, g: number): [number, number] {
+  return [flat.segSyn[flat.segStart[g]], flat.segSyn[flat.segStart[g + 1]]];
+}
+
+/**
+ * Walks the distinct destination cores of every neuron's synapses: `visit(g, core, synapses)` per
+ * (neuron, core) in order of the core's first synapse, then `done(g, cores)`. The core lookup is a
+ * random access per synapse, so a 16-bit copy of coreOf halves its cache footprint.
+ */
+function forEachDestination(
+  flat: Pick<FlatNetwork, "coreOf" | "segStart" | "segSyn" | "post" | "activeCores">,
+  visit: (g: number, core: number, synapses: number) => void, done: (g: number, cores: number) => void,
+): void {
+  const { coreOf, post } = flat;
+  const cores = Math.max(flat.activeCores, 1);
   const count = new Int32Array(cores), touched = new Int32Array(cores);
-  const cx = new Int32Array(cores), cy = new Int32Array(cores);
-  for (let c = 0; c < cores; c++) { cx[c] = c % meshWidth; cy[c] = Math.floor(c / meshWidth); }
-  // the core lookup is a random access per synapse: a 16-bit copy halves its cache footprint
   const coreOfPost = cores <= 65536 ? Uint16Array.from(coreOf, (c) => Math.max(c, 0)) : coreOf;
-  let dest = new Int32Array(1024), pairs = 0;
-  for (let g = 0; g < n; g++) {
+  for (let g = 0; g < coreOf.length; g++) {
+    const [start, end] = synapseRange(flat, g);
     let nt = 0;
-    for (let k = synStart[g], end = synStart[g + 1]; k < end; k++) {
+    for (let k = start; k < end; k++) {
       const c = coreOfPost[post[k]];
-      if (count[c]++ === 0) touched[nt++] = c; // cores in order of first synapse
+      if (count[c]++ === 0) touched[nt++] = c;
     }
-    if (2 * (pairs + nt) > dest.length) {
-      const grown = new Int32Array(Math.max(2 * dest.length, 2 * (pairs + nt)));
-      grown.set(dest);
-      dest = grown;
-    }
-    const home = coreOf[g];
-    let h = 0;
     for (let j = 0; j < nt; j++) {
       const c = touched[j];
-      h += Math.abs(cx[c] - cx[home]) + Math.abs(cy[c] - cy[home]);
-      dest[2 * pairs] = c;
-      dest[2 * pairs + 1] = count[c];
-      pairs++;
+      visit(g, c, count[c]);
       count[c] = 0;
     }
-    packets[g] = nt;
-    hops[g] = h;
-    destStart[g + 1] = pairs;
+    done(g, nt);
   }
-  return { packets, hops, destStart, dest: dest.slice(0, 2 * pairs) };
+}
+
+/** Per neuron: packets (its distinct destination cores) and hops (their Manhattan distances). */
+function spikeCosts(
+  flat: Pick<FlatNetwork, "coreOf" | "segStart" | "segSyn" | "post" | "activeCores">, meshWidth: number,
+): { packets: Int32Array; hops: Int32Array } {
+  if (!(meshWidth >= 1)) fail(`meshWidth ${meshWidth}`);
+  const n = flat.coreOf.length;
+  const packets = new Int32Array(n), hops = new Int32Array(n);
+  const cores = Math.max(flat.activeCores, 1);
+  const cx = new Int32Array(cores), cy = new Int32Array(cores);
+  for (let c = 0; c < cores; c++) { cx[c] = c % meshWidth; cy[c] = Math.floor(c / meshWidth); }
+  let h = 0;
+  forEachDestination(flat, (g, c) => {
+    const home = flat.coreOf[g];
+    h += Math.abs(cx[c] - cx[home]) + Math.abs(cy[c] - cy[home]);
+  }, (g, cores) => {
+    packets[g] = cores;
+    hops[g] = h;
+    h = 0;
+  });
+  return { packets, hops };
+}
+
+/** The (core, synapses) pairs of every neuron (as many as Σ packets). */
+export function destinationPairs(flat: FlatNetwork): DestinationPairs {
+  const n = flat.neuronCount;
+  let total = 0;
+  for (let g = 0; g < n; g++) total += flat.packets[g];
+  const destStart = new Int32Array(n + 1), dest = new Int32Array(2 * total);
+  let pairs = 0;
+  forEachDestination(flat, (_g, c, synapses) => {
+    dest[2 * pairs] = c;
+    dest[2 * pairs + 1] = synapses;
+    pairs++;
+  }, (g) => { destStart[g + 1] = pairs; });
+  return { destStart, dest };
 }

@@ -11,7 +11,7 @@
 import type { ChipNetwork } from "../compiler/ir.ts";
 import type { EncoderTable, Emulator, ProbeTrace, RunOptions, RunResult } from "./types.ts";
 import { flattenNetwork } from "./flatten.ts";
-import { buildImage, type CoreExports, type CoreImage, type PopLayout } from "./wasm-image.ts";
+import { buildImage, type EventCounterLayout, type CoreExports, type CoreImage, type PopLayout } from "./wasm-image.ts";
 import * as L from "./core-layout.ts";
 import { deltaThresholdFixed } from "./spikegen.ts";
 
@@ -20,6 +20,8 @@ export interface WasmEmulatorOptions {
   kernel?: "simd" | "scalar";
   /** Upper bound of the per-chunk buffers in bytes (default 32 MiB). */
   chunkBytes?: number;
+  /** Layout of the per-core event counters (default "auto"; the results are the same). */
+  eventCounters?: EventCounterLayout;
 }
 
 /** Loads `network` into a fresh instance of the core. */
@@ -31,7 +33,7 @@ export async function createWasmEmulator(
     env: { abort: () => { throw new Error("wasm core aborted"); } },
   });
   const flat = flattenNetwork(network);
-  const image = buildImage(network, flat, instance.exports as unknown as CoreExports, options.kernel ?? "simd");
+  const image = buildImage(network, flat, instance.exports as unknown as CoreExports, options.kernel ?? "simd", options.eventCounters);
   const chunkBytes = options.chunkBytes ?? 32 << 20;
   return { network, run: (opts) => runImage(network, image, opts, chunkBytes) };
 }

@@ -16,7 +16,7 @@ import {
   H_SEG_DELAY, H_SEG_SHIFT, H_POST, H_WEIGHT, H_CORE_OF, H_PACKETS, H_HOPS, H_DEST_START, H_DEST,
   H_CORES, H_CORE_UPDATES, H_STEP_COUNTS, H_TOTALS, H_SPIKE_LIST, H_PROBES, H_PROBE_TABLE,
   H_OUT_SPIKES, H_OUT_CAP, H_OUT_COUNTS, H_OUT_CYCLES, H_OUT_EVENTS, H_OUT_CRITICAL, H_SEED, H_WRAP_HI, H_WRAP_LO,
-  H_TWO_H, H_VMAX, H_SCALAR, H_IDLE_CORE, H_OUT_WRITTEN, H_DEST_BITS, H_COSTS, POP_WORDS, P_KIND, P_DECAY,
+  H_TWO_H, H_VMAX, H_SCALAR, H_IDLE_CORE, H_OUT_WRITTEN, H_DEST_BITS, H_POST_BITS, H_COSTS, POP_WORDS, P_KIND, P_DECAY,
   P_REFRACTORY, P_RESET_SUB, POP_NEURON, POP_RATE, POP_RASTER, POP_COMPARE, POP_DELTA, PROBE_WORDS, Q_SRC, Q_COUNT, Q_DST,
 } from "../core-layout";
 import { rd, setState, setOut } from "./state";
@@ -36,11 +36,23 @@ export function init(header: usize): void {
   hdr = header;
 }
 
+/** Compile-time flag carried by a type argument (as in neuron.ts): `Y` is true, `N` is false. */
+type Y = u8;
+type N = u16;
+
 /**
  * Delivers the step's spikes (docs/chip.md §3 phase 2) and counts their packets, hops and the
  * synaptic events at each destination core into the per-step scratch counters.
+ *
+ * Two layouts of the event counters, chosen per image by the host (emulator/wasm-image.ts):
+ * - pairs (`Fused` = N): per spiking neuron, a list of (core, synapses) entries, one add per
+ *   destination core. Best when a spike reaches few cores (long runs of one core in the row).
+ * - fused (`Fused` = Y): each `post` entry carries its target's core above the byte offset, and the
+ *   synapse loop counts ev[core]++ itself. Best on big meshes, where a spike reaches nearly as many
+ *   cores as synapses and the pairs table would be as long as the synapse list.
  */
-function deliver(nsp: i32, slot: i32): void {
+function deliver<Fused>(nsp: i32, slot: i32): void {
+  const FUSED = sizeof<Fused>() == 1;
   const h = hdr;
   const ring = rd(h, H_RING);
   const rowBytes = <usize>rd(h, H_NPAD) << 2;
@@ -53,6 +65,7 @@ function deliver(nsp: i32, slot: i32): void {
   const hops = <usize>rd(h, H_HOPS), destStart = <usize>rd(h, H_DEST_START);
   const dest = <usize>rd(h, H_DEST);
   const coreBits = <u32>rd(h, H_DEST_BITS), coreMask = (<u32>1 << coreBits) - 1;
+  const postBits = <u32>rd(h, H_POST_BITS), postMask = (<u32>1 << postBits) - 1;
   const cores = <usize>rd(h, H_CORES);
   const evCount = <usize>rd(h, H_STEP_COUNTS);
   const pkCount = evCount + (cores << 2), hopCount = pkCount + (cores << 2);
@@ -61,11 +74,13 @@ function deliver(nsp: i32, slot: i32): void {
     const c = <usize>load<i32>(coreOf + n) << 2;
     store<i32>(pkCount + c, load<i32>(pkCount + c) + load<i32>(packets + n));
     store<i32>(hopCount + c, load<i32>(hopCount + c) + load<i32>(hops + n));
-    const d1 = <usize>load<i32>(destStart + n, 4) << 2;
-    for (let d = <usize>load<i32>(destStart + n) << 2; d < d1; d += 4) {
-      const entry = load<u32>(dest + d);
-      const e = evCount + ((entry & coreMask) << 2);
-      store<i32>(e, load<i32>(e) + <i32>(entry >>> coreBits));
+    if (!FUSED) {
+      const d1 = <usize>load<i32>(destStart + n, 4) << 2;
+      for (let d = <usize>load<i32>(destStart + n) << 2; d < d1; d += 4) {
+        const entry = load<u32>(dest + d);
+        const e = evCount + ((entry & coreMask) << 2);
+        store<i32>(e, load<i32>(e) + <i32>(entry >>> coreBits));
+      }
     }
     const g1 = <usize>load<i32>(segStart + n, 4) << 2;
     for (let g = <usize>load<i32>(segStart + n) << 2; g < g1; g += 4) {
@@ -73,25 +88,35 @@ function deliver(nsp: i32, slot: i32): void {
       if (sl >= ring) sl -= ring;
       const row = acc + <usize>sl * rowBytes;
       const sh = load<i32>(segShift + g);
-      const k1 = <usize>load<i32>(segSyn + g, 4);
-      let k = <usize>load<i32>(segSyn + g);
+      const k0 = <usize>load<i32>(segSyn + g), k1 = <usize>load<i32>(segSyn + g, 4);
       if (<u32>sh < 32) {
         // the hot loop: one scattered add per synapse (unrolling it measured no faster)
-        for (; k < k1; k++) {
-          const p = row + <usize>load<i32>(post + (k << 2));
+        for (let k = k0; k < k1; k++) {
+          const p = row + <usize>(FUSED ? load<u32>(post + (k << 2)) & postMask : load<u32>(post + (k << 2)));
           store<i32>(p, load<i32>(p) + (<i32>load<i16>(weight + (k << 1)) << sh));
         }
       } else if (sh < 0) {
         // negative total shift: divide by 2^−sh rounding toward zero (docs/chip.md §2, Rounding)
         const rs = -sh;
-        for (; k < k1; k++) {
-          const p = row + <usize>load<i32>(post + (k << 2));
+        for (let k = k0; k < k1; k++) {
+          const p = row + <usize>(FUSED ? load<u32>(post + (k << 2)) & postMask : load<u32>(post + (k << 2)));
           const m = <i32>load<i16>(weight + (k << 1));
           store<i32>(p, load<i32>(p) + (m < 0 ? -(-m >> rs) : m >> rs));
         }
       } // sh ≥ 32: mantissa << sh is 0 modulo 2^32; the events still count
+      if (FUSED) {
+        // A second pass over the same (now cached) entries: inside the add loop the increments
+        // lengthened each iteration and cut how many cache misses the CPU keeps in flight.
+        for (let k = k0; k < k1; k++) countEvent(evCount, load<u32>(post + (k << 2)) >>> postBits);
+      }
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function countEvent(evCount: usize, core: u32): void {
+  const e = evCount + (<usize>core << 2);
+  store<i32>(e, load<i32>(e) + 1);
 }
 
 /**
@@ -158,6 +183,7 @@ export function runSteps(t0: i32, n: i32): i32 {
   const outCounts = <usize>rd(h, H_OUT_COUNTS);
   const seed = <u32>rd(h, H_SEED);
   const scalar = rd(h, H_SCALAR) ? 8 : 0;
+  const fused = rd(h, H_POST_BITS) != 0;
   setState(
     rd(h, H_V), rd(h, H_U), rd(h, H_REF), rd(h, H_WRAP_HI), rd(h, H_WRAP_LO), rd(h, H_TWO_H),
     rd(h, H_VMAX), rd(h, H_SPIKE_LIST),
@@ -177,7 +203,7 @@ export function runSteps(t0: i32, n: i32): i32 {
       if (kind == POP_NEURON) {
         const variant = scalar | (rd(pop, P_DECAY) << 2)
           | (rd(pop, P_REFRACTORY) > 0 ? 2 : 0) | rd(pop, P_RESET_SUB);
-        nsp = updateNeurons(pop, accRow, nsp, variant);
+        nsp = updateNeurons(pop, accRow, nsp, variant, t);
       } else if (kind == POP_RATE) {
         nsp = rateEncoder(pop, t, seed, nsp);
       } else if (kind == POP_RASTER) {
@@ -193,7 +219,10 @@ export function runSteps(t0: i32, n: i32): i32 {
       const count = <usize>rd(rec, Q_COUNT) << 2;
       memory.copy(<usize>rd(rec, Q_DST) + <usize>k * count, <usize>rd(rec, Q_SRC), count);
     }
-    if (nsp > 0) deliver(nsp, slot);
+    if (nsp > 0) {
+      if (fused) deliver<Y>(nsp, slot);
+      else deliver<N>(nsp, slot);
+    }
     closeStep(k);
     store<i32>(outCounts + (<usize>k << 2), nsp);
     outPos += nsp;

@@ -65,11 +65,11 @@ type N = u16;
 // @ts-ignore: decorator
 @inline function vec4<Mul, Ref, Sub>(
   i: i32, accRow: usize, cShift: i32, vShift: i32, wrapShift: i32,
-  cr: v128, vr: v128, cm: v128, vm: v128, thr: v128, bias: v128, rval: v128, refSteps: v128,
+  cr: v128, vr: v128, cm: v128, vm: v128, thr: v128, bias: v128, rval: v128, tNow: v128, tEnd: v128,
   hi: v128, lo: v128, vmax: v128, vmin: v128,
 ): i32 {
   const MULT = on<Mul>(), REFR = on<Ref>(), SUB = on<Sub>();
-  const low12 = i32x4.splat(4095), one = i32x4.splat(1), zero = i32x4.splat(0);
+  const low12 = i32x4.splat(4095), zero = i32x4.splat(0);
   const off = <usize>i << 2;
   const vp = gV + off, up = gU + off, rp = gRef + off;
   const a = v128.load(accRow + off);
@@ -87,10 +87,10 @@ type N = u16;
   let sp = i32x4.gt_s(nv, thr);
   if (REFR) {
     const r0 = v128.load(rp);
-    const busy = i32x4.gt_s(r0, zero);
+    const busy = i32x4.gt_s(r0, tNow);
     sp = v128.andnot(sp, busy);
-    // busy lanes count down, spiking lanes load refractorySteps, the rest stay 0
-    v128.store(rp, v128.or(i32x4.max_s(i32x4.sub(r0, one), zero), v128.and(sp, refSteps)));
+    // spiking lanes (never busy, so r0 ≤ t < tEnd) take tEnd, the others keep r0
+    v128.store(rp, i32x4.max_s(r0, v128.and(sp, tEnd)));
     if (SUB) {
       nv = v128.bitselect(i32x4.sub(nv, thr), nv, sp);
       v128.store(vp, v128.bitselect(v0, nv, busy)); // busy lanes hold v
@@ -109,7 +109,7 @@ type N = u16;
  * padding lanes exist; they compute harmlessly and their spikes are masked off). Returns the new
  * number of spikes in this step's list.
  */
-function simdKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
+function simdKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32, t: i32): i32 {
   const base = rd(pop, P_BASE);
   const end = base + rd(pop, P_SIZE);
   const toGlobal = rd(pop, P_GLOBAL) - base;
@@ -119,15 +119,15 @@ function simdKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
   const thr = i32x4.splat(rd(pop, P_THRESHOLD));
   const bias = i32x4.splat(rd(pop, P_BIAS));
   const rval = i32x4.splat(rd(pop, P_RESET_VALUE));
-  const refSteps = i32x4.splat(rd(pop, P_REFRACTORY));
+  const tNow = i32x4.splat(t), tEnd = i32x4.splat(t + rd(pop, P_REFRACTORY) + 1);
   const hi = i32x4.splat(gWrapHi), lo = i32x4.splat(gWrapLo);
   const wrapShift = ctz(gTwoH); // 2H = 2^currentBits; for 32 bits no lane ever wraps
   const vmax = i32x4.splat(gVmax), vmin = i32x4.splat(-gVmax);
   for (let i = base; i < end; i += 16) {
-    const m0 = vec4<Mul, Ref, Sub>(i, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, refSteps, hi, lo, vmax, vmin);
-    const m1 = vec4<Mul, Ref, Sub>(i + 4, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, refSteps, hi, lo, vmax, vmin);
-    const m2 = vec4<Mul, Ref, Sub>(i + 8, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, refSteps, hi, lo, vmax, vmin);
-    const m3 = vec4<Mul, Ref, Sub>(i + 12, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, refSteps, hi, lo, vmax, vmin);
+    const m0 = vec4<Mul, Ref, Sub>(i, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, tNow, tEnd, hi, lo, vmax, vmin);
+    const m1 = vec4<Mul, Ref, Sub>(i + 4, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, tNow, tEnd, hi, lo, vmax, vmin);
+    const m2 = vec4<Mul, Ref, Sub>(i + 8, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, tNow, tEnd, hi, lo, vmax, vmin);
+    const m3 = vec4<Mul, Ref, Sub>(i + 12, accRow, cShift, vShift, wrapShift, cr, vr, cm, vm, thr, bias, rval, tNow, tEnd, hi, lo, vmax, vmin);
     let m = m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
     if (m) {
       if (i + 16 > end) m &= (1 << (end - i)) - 1; // padding lanes never spike
@@ -138,7 +138,7 @@ function simdKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
 }
 
 /** The scalar template: the same rule one neuron at a time (for formats checks and measurement). */
-function scalarKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
+function scalarKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32, t: i32): i32 {
   const MULT = on<Mul>(), REFR = on<Ref>(), SUB = on<Sub>();
   const base = rd(pop, P_BASE);
   const end = base + rd(pop, P_SIZE);
@@ -146,7 +146,7 @@ function scalarKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
   const cp = rd(pop, P_CPARAM), vpar = rd(pop, P_VPARAM);
   const cm = rd(pop, P_CMASK), vm = rd(pop, P_VMASK);
   const thr = rd(pop, P_THRESHOLD), bias = rd(pop, P_BIAS);
-  const rval = rd(pop, P_RESET_VALUE), refSteps = rd(pop, P_REFRACTORY);
+  const rval = rd(pop, P_RESET_VALUE), refEnd = t + rd(pop, P_REFRACTORY) + 1;
   const hi = gWrapHi, lo = gWrapLo, twoH = gTwoH;
   const vmax = gVmax;
   const vp = gV, up = gU, rp = gRef;
@@ -160,18 +160,14 @@ function scalarKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
     else if (u < lo) u += twoH;
     store<i32>(up + off, u);
     if (REFR) {
-      const r = load<i32>(rp + off);
-      if (r > 0) {
-        store<i32>(rp + off, r - 1);
-        continue;
-      }
+      if (load<i32>(rp + off) > t) continue;
     }
     const v0 = load<i32>(vp + off);
     let nv = (MULT ? mdecay1(v0, vpar) : v0 - ((v0 >> vpar) & vm)) + u + bias;
     nv = nv > vmax ? vmax : nv < -vmax ? -vmax : nv;
     if (nv > thr) {
       nv = SUB ? nv - thr : rval;
-      if (REFR) store<i32>(rp + off, refSteps);
+      if (REFR) store<i32>(rp + off, refEnd);
       store<i32>(gList + (<usize>nsp << 2), i);
       store<i32>(gOut + (<usize>nsp << 2), i + toGlobal);
       nsp++;
@@ -185,23 +181,23 @@ function scalarKernel<Mul, Ref, Sub>(pop: usize, accRow: usize, nsp: i32): i32 {
  * Updates one neuron population. `variant` = 4·shiftDecay + 2·refractory + resetSubtract, plus 8
  * for the scalar kernel. Every case passes literals so each loop is specialised.
  */
-export function updateNeurons(pop: usize, accRow: usize, nsp: i32, variant: i32): i32 {
+export function updateNeurons(pop: usize, accRow: usize, nsp: i32, variant: i32, t: i32): i32 {
   switch (variant) {
-    case 0: return simdKernel<Y, N, N>(pop, accRow, nsp);
-    case 1: return simdKernel<Y, N, Y>(pop, accRow, nsp);
-    case 2: return simdKernel<Y, Y, N>(pop, accRow, nsp);
-    case 3: return simdKernel<Y, Y, Y>(pop, accRow, nsp);
-    case 4: return simdKernel<N, N, N>(pop, accRow, nsp);
-    case 5: return simdKernel<N, N, Y>(pop, accRow, nsp);
-    case 6: return simdKernel<N, Y, N>(pop, accRow, nsp);
-    case 7: return simdKernel<N, Y, Y>(pop, accRow, nsp);
-    case 8: return scalarKernel<Y, N, N>(pop, accRow, nsp);
-    case 9: return scalarKernel<Y, N, Y>(pop, accRow, nsp);
-    case 10: return scalarKernel<Y, Y, N>(pop, accRow, nsp);
-    case 11: return scalarKernel<Y, Y, Y>(pop, accRow, nsp);
-    case 12: return scalarKernel<N, N, N>(pop, accRow, nsp);
-    case 13: return scalarKernel<N, N, Y>(pop, accRow, nsp);
-    case 14: return scalarKernel<N, Y, N>(pop, accRow, nsp);
-    default: return scalarKernel<N, Y, Y>(pop, accRow, nsp);
+    case 0: return simdKernel<Y, N, N>(pop, accRow, nsp, t);
+    case 1: return simdKernel<Y, N, Y>(pop, accRow, nsp, t);
+    case 2: return simdKernel<Y, Y, N>(pop, accRow, nsp, t);
+    case 3: return simdKernel<Y, Y, Y>(pop, accRow, nsp, t);
+    case 4: return simdKernel<N, N, N>(pop, accRow, nsp, t);
+    case 5: return simdKernel<N, N, Y>(pop, accRow, nsp, t);
+    case 6: return simdKernel<N, Y, N>(pop, accRow, nsp, t);
+    case 7: return simdKernel<N, Y, Y>(pop, accRow, nsp, t);
+    case 8: return scalarKernel<Y, N, N>(pop, accRow, nsp, t);
+    case 9: return scalarKernel<Y, N, Y>(pop, accRow, nsp, t);
+    case 10: return scalarKernel<Y, Y, N>(pop, accRow, nsp, t);
+    case 11: return scalarKernel<Y, Y, Y>(pop, accRow, nsp, t);
+    case 12: return scalarKernel<N, N, N>(pop, accRow, nsp, t);
+    case 13: return scalarKernel<N, N, Y>(pop, accRow, nsp, t);
+    case 14: return scalarKernel<N, Y, N>(pop, accRow, nsp, t);
+    default: return scalarKernel<N, Y, Y>(pop, accRow, nsp, t);
   }
 }

@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 type Kernel = "simd" | "scalar";
 /** How the wasm emulator is driven: kernel, chunk size, and whether to run it twice. */
-interface Drive { kernel: Kernel; chunkBytes?: number; twice?: boolean }
+interface Drive { kernel: Kernel; chunkBytes?: number; twice?: boolean; eventCounters?: "pairs" | "fused" }
 
 /** Sizes mixed over the groups below: many small cases, fewer medium and large ones. */
 const SMALL: GeneratorOptions = { maxPopulationSize: 12, maxSteps: 40 };
@@ -77,7 +77,7 @@ async function crosscheck(c: NetworkCase, drive: Drive, sizes: string): Promise<
   const ref = createReferenceEmulator(c.network).run(c.options);
   let wasm: RunResult;
   try {
-    const emulator = await createWasmEmulator(c.network, core, { kernel: drive.kernel, chunkBytes: drive.chunkBytes });
+    const emulator = await createWasmEmulator(c.network, core, { kernel: drive.kernel, chunkBytes: drive.chunkBytes, eventCounters: drive.eventCounters });
     // A second run on the same instance must start from the image's initial state again.
     if (drive.twice) emulator.run({ ...c.options, steps: Math.ceil(c.options.steps / 2) });
     wasm = emulator.run(c.options);
@@ -102,6 +102,11 @@ describe("reference model vs wasm core, bit for bit", () => {
   it("300 small random networks (simd kernel)", async () => {
     expect(await checkSeeds(0, 300, SMALL, "small", { kernel: "simd" })).toEqual([]);
   }, 60_000);
+
+  it("100 small random networks with each layout of the event counters", async () => {
+    expect(await checkSeeds(500, 50, SMALL, "small", { kernel: "simd", eventCounters: "fused" })).toEqual([]);
+    expect(await checkSeeds(550, 50, SMALL, "small", { kernel: "simd", eventCounters: "pairs" })).toEqual([]);
+  });
 
   it("100 small random networks (scalar kernel)", async () => {
     expect(await checkSeeds(1000, 100, SMALL, "small", { kernel: "scalar" })).toEqual([]);

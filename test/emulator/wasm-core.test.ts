@@ -10,7 +10,6 @@ import type { EncoderTable, RunOptions, RunResult } from "../../emulator/types.t
 import { createWasmEmulator } from "../../emulator/wasm.ts";
 import { loadWasmCore } from "../../emulator/wasm-node.ts";
 import { packDestinations } from "../../emulator/wasm-image.ts";
-import type { FlatNetwork } from "../../emulator/flatten.ts";
 
 let core: WebAssembly.Module;
 beforeAll(async () => {
@@ -352,7 +351,7 @@ describe("wasm core: host edge cases", () => {
   });
 
   it("splits destination counts that do not fit their packed field", () => {
-    const flat = { neuronCount: 1, destStart: Int32Array.from([0, 2]), dest: Int32Array.from([5, 7, 9, 2]) } as FlatNetwork;
+    const flat = { neuronCount: 1, destStart: Int32Array.from([0, 2]), dest: Int32Array.from([5, 7, 9, 2]) };
     const { bits, start, entries } = packDestinations(flat, 2 ** 30); // 30 core bits leave counts ≤ 3
     expect(bits).toBe(30);
     expect(Array.from(start)).toEqual([0, 4]);
