@@ -17,11 +17,15 @@
  * - accuracy: nearest-centroid read-out of the mc spike counts (half the samples train, half test).
  * Second table: the same network (Concentration, D = 16, heterogeneous) with the sensors->mc weights
  * quantized to 2…8 bits (neurocc quantize's compiler path, nearest rounding).
+ * Third table: D = 16 heterogeneous columns data-blind, calibrated at compile time, and calibrated
+ * online by the chip's calibration unit (docs/chip.md §10), with the unit's cycles and energy.
  *
  * Options: --samples K (default 512), --quick (128 samples, D = 4 and 16 only).
  */
 import { compileSource, type QuantizationOverride } from "../compiler/index.ts";
 import type { ChipNetwork } from "../compiler/ir.ts";
+import { calibrateHetquant } from "../compiler/hetquant.ts";
+import { createCalibratingChip } from "../emulator/calibration/index.ts";
 import { buildEncoderTables } from "../emulator/inputs.ts";
 import type { Emulator } from "../emulator/types.ts";
 import { createWasmEmulator } from "../emulator/wasm.ts";
@@ -130,7 +134,43 @@ async function main(): Promise<void> {
   }
   console.log(`\naccuracy vs weight bits (concentration, D = 16, heterogeneous; sensors->mc quantized, nearest rounding)\n`);
   console.log(bitsTable.join("\n"));
+  console.log(`\ncalibration of the columns (D = 16, heterogeneous, 8-bit weights): data-blind, compile-time \`calibrate\`, and online on the chip\n`);
+  console.log((await calibrationTable(core)).join("\n"));
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/**
+ * Data-blind columns vs calibrated ones, on each data set (all samples calibrate, as the paper's
+ * calibrate() pass does; the read-out then trains on half and tests on the other half): compile-time
+ * calibration (compiler/hetquant.ts) and the chip's calibration unit (emulator/calibration/, one
+ * pass of the samples through the chip, STEPS steps each), with what the unit cost.
+ */
+async function calibrationTable(core: WebAssembly.Module): Promise<string[]> {
+  const duplication = 16;
+  const width = 8 * duplication;
+  const rows = ["| data | columns | utilisation % | mc spikes/sample | accuracy % | unit cycles/sample | unit energy nJ/sample |", "|---|---|---|---|---|---|---|"];
+  for (const session of ["concentration", "saturation"] as SensorSession[]) {
+    const data = sensorData(session, { samples: SAMPLES });
+    const values = data.values.subarray(0, SAMPLES * data.sensors);
+    const blindSource = networkSource("heterogeneous", duplication, "l1");
+    const compileTime = compileSource(blindSource, "bench.snn", { beforeLowering: (checked) => void calibrateHetquant(checked, "sensors", values) }).network!;
+    const onlineSource = blindSource.replace("cycle = 50ms", "cycle = 50ms, online = 1");
+    const calibrating = createCalibratingChip(await createWasmEmulator(compile(onlineSource), core));
+    for (let k = 0; k < SAMPLES; k++) {
+      const encoders = buildEncoderTables(calibrating.network(), new Map([["sensors", { shape: [data.sensors], values: values.subarray(k * data.sensors, (k + 1) * data.sensors) }]]), STEPS);
+      calibrating.runSample({ steps: STEPS, encoders, recordProbes: false });
+    }
+    const online = calibrating.network();
+    const work = calibrating.work;
+    for (const [label, network, cost] of [["data-blind", compile(blindSource), null], ["compile-time calibrate", compileTime, null], ["online (chip)", online, work]] as const) {
+      const counts = mcCounts(network, await createWasmEmulator(network, core), data, 1);
+      const { utilisation, activity } = summarize(counts, width);
+      const accuracy = 100 * centroidAccuracy(counts, width, data.labels.subarray(0, SAMPLES));
+      const unit = cost ? `${(cost.cycles / cost.samples).toFixed(0)} | ${(cost.energyPj / cost.samples / 1000).toFixed(1)}` : "— | —";
+      rows.push(`| ${session} | ${label} | ${utilisation.toFixed(1)} | ${activity.toFixed(1)} | ${accuracy.toFixed(1)} | ${unit} |`);
+    }
+  }
+  return rows;
 }
 
 await main();

@@ -2,12 +2,13 @@
  * @fileoverview Checking `connect SRC -> DST : hetquant(...)` (compiler/hetquant.ts): the source must
  * be a rate input, the target hold features × duplication neurons. Produces the dense connection of
  * column weights, sets the source's host-side normalisation, and plans the oscillator input
- * `DST_osc` and its inhibitory connection when a `cycle` is given (the checker adds them).
+ * `DST_osc` and its inhibitory connection when a `cycle` is given (the checker adds them), and checks
+ * the online-calibration settings (`online`, `bins`).
  */
 import type { Span } from "../dsl/ast.ts";
 import { error, type Diagnostic } from "../dsl/diagnostic.ts";
 import type { CheckedConnection, CheckedPopulation } from "./checked.ts";
-import { columnScales, hetquantWeights, type HetquantSpec, type Spacing } from "./hetquant.ts";
+import { columnScales, DEFAULT_HISTOGRAM_BINS_LOG2, hetquantWeights, type HetquantSpec, type Spacing } from "./hetquant.ts";
 import { numberArg, type BoundArgs, type ParamSpec } from "./params.ts";
 
 export interface HetquantCheck {
@@ -47,6 +48,7 @@ export function checkHetquant(c: HetquantCheck): { connection: CheckedConnection
   }
   encoder.normalization = word("norm", "l1") === "l1" ? "l1" : "none";
   const spec: HetquantSpec = { spacing: word("spacing", "uniform") as Spacing, payload: get("payload"), limit: get("limit"), features: sourcePop.size, duplication };
+  if (!onlineSettings(c, spec, word("exponents", "per_projection") === "per_channel")) return null;
   const exponent = bound.values.get("exponent");
   const connection: CheckedConnection = {
     name: `${c.sourceName}->${c.targetName}#${c.index}`, source: c.source, target: c.target, kind: "dense", conv: null,
@@ -75,4 +77,28 @@ export function checkHetquant(c: HetquantCheck): { connection: CheckedConnection
       connection: { ...connection, name: `${name}->${c.targetName}`, weight: { kind: "constant", value: -inhibition }, exponent: null, rounding: "nearest", hetquant: undefined },
     },
   };
+}
+
+/**
+ * `online = 1` and `bins` (docs/chip.md §10): the calibration unit needs one exponent for the column
+ * weights, a power-of-two histogram, and a column that forgets (leaky or reset by the oscillator),
+ * as compile-time calibration does. Sets spec.online / spec.histogramBinsLog2; false after an error.
+ */
+function onlineSettings(c: HetquantCheck, spec: HetquantSpec, perChannel: boolean): boolean {
+  const value = (n: string) => {
+    const v = c.bound.values.get(n);
+    return v?.kind === "number" ? v : null;
+  };
+  const online = value("online");
+  if (!online || online.value === 0) return true;
+  const bins = value("bins")?.value ?? 2 ** DEFAULT_HISTOGRAM_BINS_LOG2;
+  const binsLog2 = Math.log2(bins);
+  const fail = (message: string) => (c.diagnostics.push(error("E107", `hetquant online calibration: ${message}`, online.span)), false);
+  if (!Number.isInteger(binsLog2) || binsLog2 < 1 || binsLog2 > 8) return fail(`bins must be a power of two from 2 to 256, got ${bins}`);
+  if (perChannel) return fail("the calibration unit rewrites mantissas under one exponent; drop exponents = per_channel");
+  const model = c.populations[c.target].neuron;
+  if (model && model.voltageKeep >= 1 && value("cycle") === null) return fail(`'${c.targetName}' does not leak and has no cycle, so its firing threshold does not depend on the input rate; use lif/cuba or give a cycle`);
+  spec.online = true;
+  spec.histogramBinsLog2 = binsLog2;
+  return true;
 }

@@ -170,6 +170,8 @@ export const CONNECTIONS: Readonly<Record<string, ParamSpec[]>> = {
     { name: "norm", type: { kind: "word", words: ["none", "l1"] }, default: "l1", doc: "data-blind normalisation of the source's frames (host side)" },
     { name: "cycle", type: { kind: "number", dimension: TIME, min: 0, minExclusive: true }, default: null, doc: "period of an inhibitory oscillator for phase coding (none if omitted)" },
     { name: "inhibition", type: { kind: "number", dimension: VOLTAGE, optionalUnit: true, min: 0, minExclusive: true }, default: null, doc: "oscillator → column weight magnitude (default: the largest column weight)" },
+    { name: "online", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1, integer: true }, default: 0, doc: "1: the chip's calibration unit recalibrates the columns from the inputs it receives (docs/chip.md §10)" },
+    count("bins", 32, "histogram bins per feature of the online calibration unit (a power of two)", 2),
     ...quantizationParams,
   ],
 };

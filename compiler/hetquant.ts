@@ -19,9 +19,14 @@
  *   minimum and maximum of the (normalised) data, zeros ignored, and the D firing thresholds moved to
  *   the data's quantiles within [limit·max, max], so that levels are dense where the data are dense
  *   (the paper's `density_from_breaks`); the gain is re-centred per feature by folding it into the
- *   weights (see `calibratedColumnWeights`).
+ *   weights (see `calibratedColumnWeights`);
+ * - online calibration (`online = 1`): lowering adds the IR's `calibration` registers
+ *   (`withOnlineCalibration`: the same law as an integer constant K), which the chip's calibration
+ *   unit (emulator/calibration/, docs/chip.md §10) uses to retune the columns from the inputs it
+ *   receives; `onlineCalibrationProblem` is the image validator's check of them.
  */
-import type { CheckedNetwork, Initializer } from "./checked.ts";
+import type { CheckedConnection, CheckedNetwork, Initializer } from "./checked.ts";
+import type { ChipNetwork, OnlineCalibration, Projection } from "./ir.ts";
 
 export type Spacing = "uniform" | "linspace" | "homogeneous";
 
@@ -32,6 +37,10 @@ export interface HetquantSpec {
   limit: number;
   features: number;
   duplication: number;
+  /** `online = 1`: the chip's calibration unit (docs/chip.md §10) retunes the columns; the IR gets `calibration`. */
+  online?: boolean;
+  /** log2 of the unit's histogram bins per feature (`bins`, default 32). */
+  histogramBinsLog2?: number;
 }
 
 function linspace(from: number, to: number, n: number): Float64Array {
@@ -164,7 +173,7 @@ export function l1Normalize(values: ArrayLike<number>, features: number): Float6
 }
 
 /** vth above the reset, times the share of v a step loses (or 1/cycle when an oscillator resets a non-leaky column). */
-function fireConstant(checked: CheckedNetwork, target: number, connectionName: string): number {
+export function fireConstant(checked: CheckedNetwork, target: number, connectionName: string): number {
   const model = checked.populations[target].neuron!;
   const origin = model.reset.kind === "value" ? model.reset.valueMv : model.restMv;
   const leak = 1 - model.voltageKeep;
@@ -174,4 +183,53 @@ function fireConstant(checked: CheckedNetwork, target: number, connectionName: s
   const share = Math.max(leak, perCycle);
   if (share <= 0) throw new CalibrationError(`${connectionName.replace(/#\d+$/, "")}: calibration needs a leaky target layer (lif, cuba) or an oscillator cycle, since a non-leaky column fires at any rate`);
   return (model.thresholdMv - origin) * share;
+}
+
+/** Default histogram of the online calibration unit: 2^5 = 32 bins per feature. */
+export const DEFAULT_HISTOGRAM_BINS_LOG2 = 5;
+
+/**
+ * Adds the IR's `calibration` registers to a lowered hetquant projection with `online` set (lowering
+ * passes every projection through here): K = fireConstant · 65536 in mantissa units, so that
+ * mantissa_m = K / P_m for a threshold at encoder probability P_m = 65536 · gain · q_m — the law of
+ * `calibratedColumnWeights` in the chip's integers. K is clamped to [1, 2^32 − 1], which changes no
+ * mantissa: any K ≥ 2^31 already gives the largest mantissa for every P ≤ 65536. A column synapse
+ * whose data-blind mantissa rounded to 0 is raised to 1, since the unit rewrites stored synapses
+ * and a zero mantissa is no synapse (docs/chip.md §2).
+ */
+export function withOnlineCalibration(connection: CheckedConnection, checked: CheckedNetwork, voltageUnitsPerMv: number, projection: Projection): Projection {
+  const spec = connection.hetquant;
+  if (!spec?.online || projection.channelExponents || projection.connectivity.kind !== "dense") return projection;
+  const shift = checked.chip.formats.weightShift + projection.weightExponent;
+  const numerator = (fireConstant(checked, connection.target, connection.name) * voltageUnitsPerMv * 65536) / 2 ** shift;
+  const { features, duplication } = spec;
+  const weights = Int32Array.from(projection.connectivity.weights);
+  for (let i = 0; i < features; i++) {
+    for (let m = 0; m < duplication; m++) weights[(i * duplication + m) * features + i] ||= 1;
+  }
+  const calibration: OnlineCalibration = {
+    features,
+    duplication,
+    limitQ16: Math.min(65535, Math.max(1, Math.round(spec.limit * 65536))),
+    numerator: Math.min(2 ** 32 - 1, Math.max(1, Math.round(numerator))),
+    histogramBinsLog2: spec.histogramBinsLog2 ?? DEFAULT_HISTOGRAM_BINS_LOG2,
+  };
+  return { ...projection, connectivity: { kind: "dense", weights }, calibration };
+}
+
+/** Checks a projection's `calibration` registers against its shape (compiler/validate.ts); null when fine. */
+export function onlineCalibrationProblem(p: Projection, net: ChipNetwork): string | null {
+  const c = p.calibration!;
+  const isInt = (x: unknown, low: number, high: number) => typeof x === "number" && Number.isInteger(x) && x >= low && x <= high;
+  const source = net.populations[p.source];
+  if (source.encoder?.kind !== "rate") return "calibration needs a rate-coded source";
+  if (p.connectivity.kind !== "dense" || p.channelExponents) return "calibration needs dense weights with one exponent";
+  if (!isInt(c.features, 1, 1 << 24) || !isInt(c.duplication, 1, 1 << 24)) return "calibration features/duplication out of range";
+  if (c.features !== source.size || c.features * c.duplication !== net.populations[p.target].size) return "calibration features × duplication do not match the projection";
+  if (!isInt(c.limitQ16, 1, 65535) || !isInt(c.numerator, 1, 2 ** 32 - 1) || !isInt(c.histogramBinsLog2, 1, 8)) return "calibration registers out of range";
+  const weights = p.connectivity.weights;
+  for (let i = 0; i < c.features; i++) {
+    for (let m = 0; m < c.duplication; m++) if (weights[(i * c.duplication + m) * c.features + i] <= 0) return "calibration needs a positive column weight on every diagonal synapse";
+  }
+  return null;
 }

@@ -248,6 +248,29 @@ export interface Projection {
    */
   delaySteps: number;
   delays: Uint8Array | null;
+  /**
+   * Present when the chip's calibration unit tunes this hetquant projection online (docs/chip.md
+   * §10, `hetquant(..., online = 1)`): between samples the unit rewrites its column mantissas.
+   */
+  calibration?: OnlineCalibration;
+}
+
+/**
+ * Configuration registers of the calibration unit for one hetquant projection (source: a rate input
+ * of `features` neurons; target: `features × duplication` neurons; dense block-diagonal weights).
+ * Neuron m of feature i gets mantissa clamp(round(numerator / q), 1, largest) where q is the
+ * quantile (m + 1)/(duplication + 1) of the feature's observed 16-bit encoder probabilities, clamped
+ * to [limit·max, max] (docs/chip.md §10).
+ */
+export interface OnlineCalibration {
+  features: number;
+  duplication: number;
+  /** round(limit · 65536), in [1, 65535]. */
+  limitQ16: number;
+  /** K = fireConstant · 65536 in mantissa units of this projection, an integer in [1, 2^32 − 1]. */
+  numerator: number;
+  /** The histogram has 2^histogramBinsLog2 bins per feature, log2 in [1, 8]. */
+  histogramBinsLog2: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { buildSynapses, sample, type FloatSynapses } from "./connectivity.ts";
 import type { ChipNetwork, Connectivity, Encoder, Population, Projection } from "./ir.ts";
 import { coreOfNeurons, placeNetwork } from "./place.ts";
 import { quantizeNeuron, quantizeWeights, weightSign, type Rounding, type VoltageScale } from "./quantize.ts";
+import { withOnlineCalibration } from "./hetquant.ts";
 import { Random } from "./random.ts";
 import { countDemand } from "./resources.ts";
 import { forEachStoredSynapse } from "./synapses.ts";
@@ -104,7 +105,7 @@ function lowerProjection(connection: CheckedConnection, populations: Population[
     diagnostics.push(error("E106", `delay of ${fixedDelay} steps in ${describe(connection.name)} exceeds the ${chip.preset} chip's maximum of ${chip.limits.maxDelaySteps} steps`, connection.span));
     return null;
   }
-  return {
+  return withOnlineCalibration(connection, checked, scale.inputGain * scale.lsbPerMv, {
     name: connection.name,
     source: connection.source,
     target: connection.target,
@@ -114,7 +115,7 @@ function lowerProjection(connection: CheckedConnection, populations: Population[
     channelExponents: quantized.exponents.length === 1 ? null : quantized.exponents,
     delaySteps: fixedDelay,
     delays,
-  };
+  });
 }
 
 /** Output channel of each stored weight (all 0 when there is one exponent per projection). */

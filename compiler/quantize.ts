@@ -48,12 +48,12 @@ export function quantizeNeuron(model: NeuronModelSpec, chip: ChipConfig): Quanti
   // The chip fires on v > threshold; "V ≥ θ" on integers is v > θ − 1 — unless the threshold must lie
   // on a grid (Loihi's vth << 6), where θ − 1 rounds back to θ: the compiler warns (W203).
   if (model.spikeAtEqual) threshold -= 1;
-  threshold = Math.round(threshold / grid) * grid;
+  threshold = Math.round(threshold / grid) * grid + 0; // + 0: never −0 (msgpack would not keep it)
   const constants: NeuronConstants = {
     model: model.model,
     decay,
     threshold,
-    bias: Math.round(biasPerStepMv * lsbPerMv),
+    bias: Math.round(biasPerStepMv * lsbPerMv) + 0,
     reset: model.reset.kind === "value" ? { kind: "zero" } : { kind: "subtract" },
     refractorySteps: model.refractorySteps,
   };

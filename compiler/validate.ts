@@ -5,6 +5,7 @@
  * never see a network that could make them read out of bounds.
  */
 import type { ChipNetwork, Encoder, LearningSpec, Population, Projection } from "./ir.ts";
+import { onlineCalibrationProblem } from "./hetquant.ts";
 
 type Problem = string | null;
 
@@ -155,6 +156,7 @@ function validateProjection(p: Projection, net: ChipNetwork): Problem {
     if (!(p.delays instanceof Uint8Array) || p.delays.length !== count) return "per-synapse delays have the wrong length";
     if (p.delays.some((d) => d < 1 || d > net.chip.limits.maxDelaySteps)) return "a per-synapse delay is out of range";
   }
+  if (p.calibration !== undefined) return onlineCalibrationProblem(p, net);
   return null;
 }
 

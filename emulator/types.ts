@@ -68,6 +68,14 @@ export interface RunResult {
 
 /** A chip loaded with one network. Each `run` starts from the image's initial state. */
 export interface Emulator {
+  /** The loaded image, with the weights written since (writeProjectionWeights). */
   readonly network: ChipNetwork;
   run(options: RunOptions): RunResult;
+  /**
+   * Writes the mantissas of projection `index` (same order and length as its connectivity's weights)
+   * into synapse memory, for the following runs: a learning-hook write between samples (docs/chip.md
+   * §10). It keeps the stored synapses: a zero stays zero and a nonzero stays nonzero with its sign
+   * (emulator/calibration/synapse-memory.ts checks, and throws SynapseWriteError otherwise).
+   */
+  writeProjectionWeights(index: number, mantissas: Int32Array): void;
 }

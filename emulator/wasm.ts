@@ -14,6 +14,8 @@ import { flattenNetwork } from "./flatten.ts";
 import { buildImage, type EventCounterLayout, type CoreExports, type CoreImage, type PopLayout } from "./wasm-image.ts";
 import * as L from "./core-layout.ts";
 import { deltaThresholdFixed } from "./spikegen.ts";
+import { FlatSynapseSlots, type SynapseSlots } from "./calibration/flat-slots.ts";
+import { withProjectionWeights } from "./calibration/synapse-memory.ts";
 
 export interface WasmEmulatorOptions {
   /** "scalar" forces the general scalar neuron kernel (for measurement); default "simd". */
@@ -35,7 +37,25 @@ export async function createWasmEmulator(
   const flat = flattenNetwork(network);
   const image = buildImage(network, flat, instance.exports as unknown as CoreExports, options.kernel ?? "simd", options.eventCounters);
   const chunkBytes = options.chunkBytes ?? 32 << 20;
-  return { network, run: (opts) => runImage(network, image, opts, chunkBytes) };
+  let loaded = network;
+  const slots = new FlatSynapseSlots(network);
+  return {
+    get network() {
+      return loaded;
+    },
+    run: (opts) => runImage(network, image, opts, chunkBytes),
+    writeProjectionWeights: (index, mantissas) => {
+      loaded = withProjectionWeights(loaded, index, mantissas);
+      writeSynapseMemory(image, slots.of(index), mantissas);
+    },
+  };
+}
+
+/** Stores mantissas into the core's i16 weight table (flat-CSR order, emulator/calibration/flat-slots.ts). */
+function writeSynapseMemory(image: CoreImage, slots: SynapseSlots, mantissas: Int32Array): void {
+  const memory = image.exports.memory.buffer;
+  const weights = new Int16Array(memory, new Int32Array(memory, image.header, L.HEADER_WORDS)[L.H_WEIGHT]);
+  for (let k = 0; k < slots.flatIndex.length; k++) weights[slots.flatIndex[k]] = mantissas[slots.weightIndex[k]];
 }
 
 /** How one input population is fed during a run. */

@@ -9,6 +9,7 @@
  */
 import type { ChipNetwork, Population } from "../../compiler/ir.ts";
 import type { Emulator, ProbeTrace, RunOptions, RunResult } from "../types.ts";
+import { withProjectionWeights } from "../calibration/synapse-memory.ts";
 import { weightContribution } from "./arithmetic.ts";
 import {
   coreCount,
@@ -25,7 +26,16 @@ import { inputRule, type InputRule } from "./encoders.ts";
 import { updateNeuron, type NeuronState } from "./neuron.ts";
 
 export function createReferenceEmulator(network: ChipNetwork): Emulator {
-  return { network, run: (options) => runReference(network, options) };
+  let loaded = network; // the chip's memory: a weight write replaces the projection in a new value
+  return {
+    get network() {
+      return loaded;
+    },
+    run: (options) => runReference(loaded, options),
+    writeProjectionWeights: (index, mantissas) => {
+      loaded = withProjectionWeights(loaded, index, mantissas);
+    },
+  };
 }
 
 /** Everything about the network that does not change during a run. */
