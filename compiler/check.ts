@@ -1,18 +1,19 @@
 /**
- * @fileoverview The checker: AST → CheckedNetwork. Resolves names (constants, populations), binds
- * every construct's arguments to its parameter table (compiler/constructs.ts), converts units,
- * reads weight files through the caller's `readFile`, and checks shapes and ranges. All problems are
- * diagnostics; nothing here throws on user input.
+ * @fileoverview The checker: AST → CheckedNetwork. Owns the statement order (constants, run and
+ * chip blocks, populations, connections, probes, learn block), name resolution (constants,
+ * populations), the run/chip settings, and the encoder and neuron-model bindings with their unit
+ * conversions. Connections are checked in check-connections.ts (with check-conv.ts and
+ * check-hetquant.ts), value initialisers and weight files in check-initializers.ts, the learn block
+ * in check-learn.ts. All problems are diagnostics; nothing here throws on user input.
  */
 import type { Call, NetworkDecl, Program, Setting, Span } from "../dsl/ast.ts";
-import { error, warning, type Diagnostic } from "../dsl/diagnostic.ts";
-import { ArrayFormatError, parseArrayFile } from "./arrays.ts";
-import type { CheckedConnection, CheckedNetwork, CheckedPopulation, EncoderSpec, Initializer, NeuronModelSpec } from "./checked.ts";
-import { CHIP_SETTINGS, CONNECTIONS, ENCODERS, INITIALIZERS, NEURON_MODELS, RUN_SETTINGS } from "./constructs.ts";
-import { evaluate, type Environment, type Value } from "./evaluate.ts";
+import { error, type Diagnostic } from "../dsl/diagnostic.ts";
+import type { CheckedConnection, CheckedNetwork, CheckedPopulation, EncoderSpec, NeuronModelSpec } from "./checked.ts";
+import { CHIP_SETTINGS, CONNECTIONS, ENCODERS, NEURON_MODELS, RUN_SETTINGS } from "./constructs.ts";
+import { evaluate, type Environment } from "./evaluate.ts";
 import type { ChipConfig } from "./ir.ts";
-import { planConvolution, type ConvKind, type ConvPlan } from "./check-conv.ts";
-import { checkHetquant } from "./check-hetquant.ts";
+import { checkConnection } from "./check-connections.ts";
+import { checkInitializer, describeValue, type InitializerContext } from "./check-initializers.ts";
 import { checkLearnBlock } from "./check-learn.ts";
 import { bindArgs, numberArg, suggest, type BoundArgs, type ParamSpec } from "./params.ts";
 import { PRESET_NAMES, presetConfig } from "./presets.ts";
@@ -70,7 +71,7 @@ class Checker {
     const connections: CheckedConnection[] = [];
     for (const statement of body) {
       if (statement.kind !== "ConnectDecl") continue;
-      const connection = this.checkConnection(statement.source.name, statement.source.span, statement.target.name, statement.target.span, statement.connection, connections.length);
+      const connection = this.checkConnection(statement, connections.length);
       if (connection) connections.push(connection);
     }
     // Connections that constructs generate (hetquant's oscillator) come after the declared ones.
@@ -249,7 +250,7 @@ class Checker {
       return null;
     }
     const vInit = bound.values.get("v_init");
-    const initialVoltage = vInit ? this.initializer(vInit, "v_init", [size]) : null;
+    const initialVoltage = vInit ? checkInitializer(this.initializerContext(), vInit, "v_init", [size]) : null;
     if (vInit && !initialVoltage) return null;
     const keep = this.membraneKeep(model, bound, specs);
     if (keep === null) return null;
@@ -309,9 +310,11 @@ class Checker {
     }
   }
 
-  private checkConnection(sourceName: string, sourceSpan: Span, targetName: string, targetSpan: Span, call: Call, index: number): CheckedConnection | null {
-    const source = this.resolvePopulation(sourceName, sourceSpan);
-    const target = this.resolvePopulation(targetName, targetSpan);
+  /** Resolves the endpoints and binds the call, then checks the rest in check-connections.ts. */
+  private checkConnection(statement: Extract<NetworkDecl["body"][number], { kind: "ConnectDecl" }>, index: number): CheckedConnection | null {
+    const { source: sourceRef, target: targetRef, connection: call } = statement;
+    const source = this.resolvePopulation(sourceRef.name, sourceRef.span);
+    const target = this.resolvePopulation(targetRef.name, targetRef.span);
     const specs = CONNECTIONS[call.callee.name];
     if (!specs) {
       const names = Object.keys(CONNECTIONS);
@@ -320,177 +323,30 @@ class Checker {
     }
     const bound = this.bindCall(`${call.callee.name}()`, call, specs);
     if (source === null || target === null || !bound) return null;
-    const sourcePop = this.populations[source];
-    const targetPop = this.populations[target];
-    if (targetPop.kind === "input") {
-      this.diagnostics.push(error("E113", `'${targetName}' is an input; connections must end at a layer`, targetSpan));
-      return null;
-    }
-    const callee = call.callee.name;
-    const get = (n: string) => numberArg(bound, specs.find((s) => s.name === n)!);
-    const has = (n: string) => bound.values.get(n)?.kind === "number";
-    if (callee === "hetquant") {
-      const planned = checkHetquant({ sourceName, source, targetName, target, bound, specs, span: call.span, index, dtMs: this.dtMs, populations: this.populations, diagnostics: this.diagnostics });
-      if (planned?.oscillator) {
-        this.populationSpans.set(planned.oscillator.population.name, call.span);
-        this.populations.push(planned.oscillator.population);
-        this.generatedConnections.push({ ...planned.oscillator.connection, source: this.populations.length - 1 });
-      }
-      return planned?.connection ?? null;
-    }
-    if (callee === "one_to_one" && sourcePop.size !== targetPop.size) {
-      this.diagnostics.push(error("E107", `one_to_one needs equal sizes, but '${sourceName}' has ${sourcePop.size} neurons and '${targetName}' has ${targetPop.size}`, call.span));
-      return null;
-    }
-    let conv: ConvPlan | null = null;
-    let weight: Initializer | null;
-    if (callee === "conv2d" || callee.endsWith("_pool")) {
-      const weightValue = bound.values.get("weight") ?? null;
-      let kernel = has("kernel") ? get("kernel") : null;
-      let fileWeights: Initializer | null = null;
-      if (kernel === null) {
-        // conv2d without `kernel`: the weight file's [C', C/groups, k, k] shape says it.
-        if (weightValue?.kind === "call" && weightValue.name === "file") {
-          fileWeights = this.initializer(weightValue, "weight", null);
-          if (!fileWeights) return null;
-        }
-        if (!fileWeights || fileWeights.kind !== "values" || fileWeights.shape.length !== 4 || fileWeights.shape[2] !== fileWeights.shape[3]) {
-          this.diagnostics.push(error("E104", `conv2d needs 'kernel', or a weight file of shape [out channels, in channels / groups, k, k]`, call.span));
-          return null;
-        }
-        kernel = fileWeights.shape[2];
-      }
-      const stride = callee === "conv2d" ? get("stride") : has("stride") ? get("stride") : kernel;
-      const groups = callee === "conv2d" ? get("groups") : 1;
-      conv = planConvolution(callee as ConvKind, { kernel, stride, padding: get("padding"), groups }, sourcePop, targetPop, call.span, this.diagnostics);
-      if (!conv) return null;
-      if (conv.poolWeightScale !== null) {
-        const base = callee === "max_pool" ? 1 : get("weight");
-        weight = { kind: "constant", value: base * conv.poolWeightScale };
-      } else weight = fileWeights ? this.checkShape(fileWeights as Extract<Initializer, { kind: "values" }>, "weight", conv.weightShape, call.span) : this.initializer(weightValue, "weight", conv.weightShape);
-    } else {
-      const weightShape = callee === "one_to_one" ? [targetPop.size] : [targetPop.size, sourcePop.size];
-      weight = this.initializer(bound.values.get("weight") ?? null, "weight", weightShape);
-    }
-    if (!weight) return null;
-    const delayShape = callee === "one_to_one" ? [targetPop.size] : [targetPop.size, sourcePop.size];
-    const delay = this.delaySpec(bound.values.get("delay") ?? null, delayShape);
-    if (!delay) return null;
-    const exponentValue = bound.values.get("exponent");
-    const exponents = bound.values.get("exponents");
-    const kind = callee === "one_to_one" ? "oneToOne" : callee === "dense" || callee === "sparse" ? callee : "conv2d";
-    return {
-      name: `${sourceName}->${targetName}#${index}`,
+    const checked = checkConnection({
+      ...this.initializerContext(),
+      sourceName: sourceRef.name,
       source,
+      targetName: targetRef.name,
+      targetSpan: targetRef.span,
       target,
-      kind,
-      conv: conv?.conv ?? null,
-      perChannelExponents: exponents?.kind === "name" && exponents.name === "per_channel",
-      probability: kind === "sparse" ? get("p") : 1,
-      seed: kind === "sparse" ? get("seed") : 0,
-      allowSelf: kind === "sparse" ? get("allow_self") === 1 : true,
-      weight,
-      bits: specs.some((s) => s.name === "bits") ? get("bits") : 1,
-      exponent: exponentValue?.kind === "number" ? exponentValue.value : null,
-      rounding: bound.values.get("rounding")?.kind === "name" && (bound.values.get("rounding") as { name: string }).name === "stochastic" ? "stochastic" : "nearest",
-      delay,
-      span: call.span,
-    };
+      call,
+      bound,
+      specs,
+      index,
+      dtMs: this.dtMs,
+      populations: this.populations,
+    });
+    if (checked?.oscillator) {
+      this.populationSpans.set(checked.oscillator.population.name, call.span);
+      this.populations.push(checked.oscillator.population);
+      this.generatedConnections.push({ ...checked.oscillator.connection, source: this.populations.length - 1 });
+    }
+    return checked?.connection ?? null;
   }
 
-  /** `shape`: what a list or file of per-synapse delays must hold ([target, source], or [n] one-to-one). */
-  private delaySpec(value: Value | null, shape: number[]): CheckedConnection["delay"] | null {
-    if (!value) return { kind: "fixed", steps: 1 };
-    if (value.kind === "number") {
-      const steps = Math.round(value.value / this.dtMs);
-      if (Math.abs(steps * this.dtMs - value.value) > 1e-6 * Math.max(this.dtMs, Math.abs(value.value))) {
-        this.diagnostics.push(error("E112", `delay ${value.value}ms is not a whole number of steps of dt = ${this.dtMs}ms`, value.span));
-        return null;
-      }
-      if (steps < 1) {
-        this.diagnostics.push(error("E106", `delay ${value.value}ms is shorter than one step (dt = ${this.dtMs}ms); the chip's smallest delay is one step`, value.span));
-        return null;
-      }
-      return { kind: "fixed", steps };
-    }
-    const initializerMs = this.initializer(value, "delay", shape);
-    return initializerMs ? { kind: "random", initializerMs, span: value.span } : null;
-  }
-
-  /** Interprets a number, list, or initialiser call; `shape` (if given) is what a file must hold. */
-  private initializer(value: Value | null, what: string, shape: number[] | null): Initializer | null {
-    if (value === null) return { kind: "constant", value: 1 };
-    if (value.kind === "number") return { kind: "constant", value: value.value };
-    if (value.kind === "list") {
-      const values = Float64Array.from(value.items.map((v) => (v.kind === "number" ? v.value : NaN)));
-      return this.checkShape({ kind: "values", values, shape: [values.length], file: "" }, what, shape, value.span);
-    }
-    if (value.kind !== "call" || !INITIALIZERS[value.name]) {
-      const names = Object.keys(INITIALIZERS);
-      const found = value.kind === "call" ? `'${value.name}'${suggest(value.name, names)}` : describeValue(value);
-      this.diagnostics.push(error("E102", `'${what}' must be a number or one of ${names.map((n) => `${n}(...)`).join(", ")}; found ${found}`, value.span));
-      return null;
-    }
-    const [first, second] = value.args.map((a) => a.value);
-    const expected = INITIALIZERS[value.name];
-    if (value.args.length !== expected.length) {
-      this.diagnostics.push(error("E104", `${value.name}() takes ${expected.length} argument${expected.length > 1 ? "s" : ""} (${expected.join(", ")})`, value.span));
-      return null;
-    }
-    if (value.name === "file") {
-      if (first.kind !== "string") {
-        this.diagnostics.push(error("E109", `file() takes a path in quotes, e.g. file("weights.npy")`, first.span));
-        return null;
-      }
-      return this.readValues(first.value, first.span, what, shape);
-    }
-    if (first.kind !== "number" || (second && second.kind !== "number")) {
-      this.diagnostics.push(error("E109", `the arguments of ${value.name}() must be numbers`, value.span));
-      return null;
-    }
-    const a = first.value;
-    const b = second?.kind === "number" ? second.value : 0;
-    if (value.name === "constant") return { kind: "constant", value: a };
-    if (value.name === "uniform") {
-      if (!(a <= b)) this.diagnostics.push(error("E106", `uniform(low, high) needs low ≤ high, found ${a} > ${b}`, value.span));
-      return { kind: "uniform", low: a, high: b };
-    }
-    if (b < 0) this.diagnostics.push(error("E106", `normal(mean, std) needs std ≥ 0, found ${b}`, value.span));
-    return { kind: "normal", mean: a, std: b };
-  }
-
-  private readValues(path: string, span: Span, what: string, shape: number[] | null): Initializer | null {
-    if (!this.options.readFile) {
-      this.diagnostics.push(error("E108", `cannot read '${path}': no file access in this context`, span));
-      return null;
-    }
-    try {
-      const array = parseArrayFile(this.options.readFile(path), path);
-      if (array.values.some((v) => !Number.isFinite(v))) {
-        this.diagnostics.push(error("E108", `'${path}' contains NaN or infinite values`, span));
-        return null;
-      }
-      return this.checkShape({ kind: "values", values: array.values, shape: array.shape, file: path }, what, shape, span);
-    } catch (e) {
-      const reason = e instanceof ArrayFormatError ? e.message : e instanceof Error ? e.message : String(e);
-      this.diagnostics.push(error("E108", `cannot read '${path}': ${reason}`, span));
-      return null;
-    }
-  }
-
-  private checkShape(init: Extract<Initializer, { kind: "values" }>, what: string, shape: number[] | null, span: Span): Initializer | null {
-    if (init.values.some((v) => !Number.isFinite(v))) {
-      this.diagnostics.push(error("E109", `'${what}' values must be numbers`, span));
-      return null;
-    }
-    // Dimensions of size 1 do not matter ([1, N] is [N]); everything else must match exactly, so
-    // that a transposed matrix is caught rather than silently reshaped.
-    const squeeze = (dims: number[]) => dims.filter((d) => d !== 1).join(",");
-    if (shape === null || (init.values.length === shape.reduce((a, b) => a * b, 1) && (!init.file || squeeze(init.shape) === squeeze(shape)))) return init;
-    const source = init.file ? `'${init.file}' has shape [${init.shape.join(", ")}]` : `the list has ${init.values.length} values`;
-    const layout = shape.length === 4 ? "out channels × in channels/groups × k × k" : shape.length === 2 ? "target × source" : "one per neuron";
-    this.diagnostics.push(error("E107", `${source}, but '${what}' needs [${shape.join(", ")}] (${layout})`, span));
-    return null;
+  private initializerContext(): InitializerContext {
+    return { readFile: this.options.readFile, diagnostics: this.diagnostics };
   }
 
   private resolvePopulation(name: string, span: Span): number | null {
@@ -503,19 +359,3 @@ class Checker {
     return null;
   }
 }
-
-function describeValue(value: Value): string {
-  switch (value.kind) {
-    case "number":
-      return String(value.value);
-    case "string":
-      return `"${value.value}"`;
-    case "name":
-      return `'${value.name}'`;
-    case "call":
-      return `${value.name}(...)`;
-    case "list":
-      return "a list";
-  }
-}
-
