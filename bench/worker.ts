@@ -114,7 +114,7 @@ async function startProfiler(): Promise<{ stop(): Promise<PhaseProfile> }> {
         const { functionName: name, url } = node.callFrame;
         const key: keyof PhaseProfile = url.startsWith("wasm") || name.startsWith("emulator/assembly/")
           ? name.includes("/neuron/") ? "update"
-            : name.endsWith("/deliver") ? "delivery"
+            : /\/deliver(<\w+>)?$/.test(name) ? "delivery" // deliver<u8> / deliver<u16>: the two counter layouts
               : name.endsWith("/runSteps") || name.endsWith("/closeStep") ? "stepRest" : "otherWasm"
           : "host";
         if (name === "(idle)" || name === "(program)") return;
