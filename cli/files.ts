@@ -45,9 +45,19 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], sources: R
   return diagnostics.map((d) => renderDiagnostic(d, d.span ? sources.get(d.span.file) : undefined)).join("\n");
 }
 
+/** How a command loads a network: the chip preset and, for a `.nir` model without `dt` metadata, its timestep. */
+export interface LoadOptions {
+  chipPreset?: string;
+  /** `--dt` of compile, run and inspect; only a `.nir` model takes it (a .snn has its run block). */
+  modelDtMs?: number;
+}
+
 /** Compiles a .snn file; prints warnings to stderr (unless `quiet`); throws CliError listing every error. */
-export function compileFile(path: string, options: Omit<CompileOptions, "readFile"> = {}, quiet = false): ChipNetwork {
-  if (isModelFile(path)) return compileModelFile(path, options, quiet); // .nir: imported in memory (cli/model-files.ts)
+export function compileFile(path: string, options: Omit<CompileOptions, "readFile"> & Pick<LoadOptions, "modelDtMs"> = {}, quiet = false): ChipNetwork {
+  const { modelDtMs, ...compileOptions } = options;
+  if (isModelFile(path)) return compileModelFile(path, compileOptions, quiet, modelDtMs); // .nir: imported in memory (cli/model-files.ts)
+  if (modelDtMs !== undefined) throw new CliError(`--dt is for .nir models; ${path} sets its timestep in its run block (run { dt = ...; })`);
+  options = compileOptions;
   const text = new TextDecoder().decode(readBytes(path, "network file"));
   const folder = dirname(path);
   const result = compileSource(text, path, {
@@ -64,8 +74,10 @@ export function compileFile(path: string, options: Omit<CompileOptions, "readFil
 }
 
 /** Loads a network from a .snn source (compiling it) or a .nchip image (with its header). */
-export function loadImageOrSource(path: string, chipPreset?: string): { network: ChipNetwork; header: ImageHeader | null } {
-  if (path.endsWith(".snn") || isModelFile(path)) return { network: compileFile(path, { chipPreset }), header: null };
+export function loadImageOrSource(path: string, load: LoadOptions = {}): { network: ChipNetwork; header: ImageHeader | null } {
+  const { chipPreset, modelDtMs } = load;
+  if (path.endsWith(".snn") || isModelFile(path)) return { network: compileFile(path, { chipPreset, modelDtMs }), header: null };
+  if (modelDtMs !== undefined) throw new CliError(`--dt is for .nir models; the chip image ${path} already has its timestep`);
   const bytes = readBytes(path, "chip image");
   let decoded;
   try {
@@ -81,6 +93,6 @@ export function loadImageOrSource(path: string, chipPreset?: string): { network:
 }
 
 /** Loads a network from a .snn source (compiling it) or a .nchip image. */
-export function loadNetwork(path: string, chipPreset?: string): ChipNetwork {
-  return loadImageOrSource(path, chipPreset).network;
+export function loadNetwork(path: string, load: LoadOptions = {}): ChipNetwork {
+  return loadImageOrSource(path, load).network;
 }

@@ -69,8 +69,8 @@ export function importModel(path: string, outputSnn: string, options: ModelImpor
 }
 
 /** Compiles a `.nir` file directly (its dt must come from its metadata). */
-export function compileModelFile(path: string, options: Omit<CompileOptions, "readFile">, quiet = false): ChipNetwork {
-  const program = importModel(path, `${path}.snn`, { chip: options.chipPreset, dataFolder: "(in memory)" });
+export function compileModelFile(path: string, options: Omit<CompileOptions, "readFile">, quiet = false, dtMs?: number): ChipNetwork {
+  const program = importModel(path, `${path}.snn`, { chip: options.chipPreset, dataFolder: "(in memory)", ...(dtMs === undefined ? {} : { dtMs }) });
   if (!quiet) for (const w of program.warnings) process.stderr.write(`${path}: warning: ${w}\n`);
   const virtual = `${path} (as .snn)`;
   const result = compileSource(program.text, virtual, {

@@ -4,17 +4,18 @@
 import type { Command } from "commander";
 import { encodeImage } from "../../compiler/image.ts";
 import { compileFile, writeAtomic } from "../files.ts";
-import { chipOption } from "./options.ts";
+import { chipOption, modelDtMs, modelDtOption } from "./options.ts";
 
 export function register(program: Command): void {
   program
     .command("compile")
     .description("compile a .snn network into a chip image")
-    .argument("<file.snn>", "network description")
+    .argument("<file>", "network description (.snn) or NIR model (.nir)")
     .requiredOption("-o, --output <file.nchip>", "chip image to write")
     .addOption(chipOption())
-    .action((file: string, options: { output: string; chip?: string }) => {
-      const network = compileFile(file, { chipPreset: options.chip });
+    .addOption(modelDtOption())
+    .action((file: string, options: { output: string; chip?: string; dt?: string }) => {
+      const network = compileFile(file, { chipPreset: options.chip, modelDtMs: modelDtMs(options.dt) });
       const bytes = encodeImage(network);
       writeAtomic(options.output, bytes);
       const neurons = network.populations.reduce((n, p) => n + p.size, 0);

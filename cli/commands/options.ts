@@ -3,6 +3,7 @@
  */
 import { InvalidArgumentError, Option } from "commander";
 import { PRESET_NAMES } from "../../compiler/presets.ts";
+import { parseDuration } from "../model-files.ts";
 
 export function wholeNumber(min: number) {
   return (text: string): number => {
@@ -13,6 +14,14 @@ export function wholeNumber(min: number) {
 }
 
 export const chipOption = () => new Option("--chip <preset>", "chip preset").choices(PRESET_NAMES);
+
+/** `--dt` of the commands that read a `.nir` model directly (NIR files need not say their timestep). */
+export const modelDtOption = () => new Option("--dt <time>", "timestep of a .nir model whose metadata has none, e.g. 0.1ms");
+
+/** The `--dt` value in ms, or undefined. */
+export function modelDtMs(dt: string | undefined): number | undefined {
+  return dt === undefined ? undefined : parseDuration(dt, "--dt");
+}
 
 export const engineOption = () => new Option("--engine <name>", "emulator implementation").choices(["wasm", "reference"]).default("wasm");
 

@@ -6,13 +6,13 @@ import { extname } from "node:path";
 import { CliError, loadNetwork, writeAtomic } from "../files.ts";
 import { readInputs, runNetwork, summarizeRun, type Engine } from "../run.ts";
 import { formatSpikes, formatStepCounters } from "../spikes-output.ts";
-import { chipOption, collect, engineOption, wholeNumber } from "./options.ts";
+import { chipOption, collect, engineOption, modelDtMs, modelDtOption, wholeNumber } from "./options.ts";
 
 export function register(program: Command): void {
   program
     .command("run")
     .description("run a chip image (or a .snn, compiled on the fly) on the emulator")
-    .argument("<file>", "chip image (.nchip) or network (.snn)")
+    .argument("<file>", "chip image (.nchip), network (.snn) or NIR model (.nir)")
     .option("--steps <n>", "timesteps to run (default: the network's run block)", wholeNumber(1))
     .option("--input <[pop=]file>", "input values (.csv, .npy, .json); repeat for several inputs", collect, [])
     .option("--seed <s>", "PRNG seed (default: the network's)", wholeNumber(0))
@@ -20,8 +20,9 @@ export function register(program: Command): void {
     .option("--counters <file.csv>", "write the chip's counters per step (spikes, events, critical core and its cycles)")
     .addOption(engineOption())
     .addOption(chipOption())
-    .action(async (file: string, options: { steps?: number; input: string[]; seed?: number; out?: string; counters?: string; engine: Engine; chip?: string }) => {
-      const network = loadNetwork(file, options.chip);
+    .addOption(modelDtOption())
+    .action(async (file: string, options: { steps?: number; input: string[]; seed?: number; out?: string; counters?: string; engine: Engine; chip?: string; dt?: string }) => {
+      const network = loadNetwork(file, { chipPreset: options.chip, modelDtMs: modelDtMs(options.dt) });
       if (options.out && ![".csv", ".json", ".npy"].includes(extname(options.out).toLowerCase())) {
         throw new CliError(`--out must end in .csv, .json or .npy (got ${options.out})`);
       }

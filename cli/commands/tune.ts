@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .addOption(engineOption())
     .addOption(chipOption())
     .action(async (file: string, options: GainOptions) => {
-      const network = loadNetwork(file, options.chip);
+      const network = loadNetwork(file, { chipPreset: options.chip });
       const input = chooseInput(network, options.input);
       const output = chooseOutput(network, options.output);
       const dataset = readInputSet(input, output, options.data, options.labels);

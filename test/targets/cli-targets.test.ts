@@ -63,6 +63,9 @@ beforeAll(async () => {
     inspectNir: ["inspect", "braille.nir"],
     netxBack: ["import", "lif.net", "-o", "lif-back.snn", "--dt", "0.1ms"],
     runForeign: ["run", LIF, "--steps", "5"],
+    runForeignDt: ["run", LIF, "--steps", "5", "--dt", "0.1ms"],
+    inspectForeignDt: ["inspect", LIF, "--dt", "0.1ms"],
+    dtOnImage: ["run", "braille.nchip", "--steps", "5", "--dt", "1ms"],
   };
   await Promise.all(Object.entries(stage3).map(async ([k, a]) => results.set(k, await neurocc(...a))));
 }, 600_000);
@@ -115,5 +118,10 @@ describe("neurocc export", () => {
     expect(ok("inspectNir").stdout).toContain("lif1_lif");
     expect(ok("netxBack").stdout).toContain("wrote lif-back.snn");
     failed("runForeign", /does not say its timestep/);
+  });
+  it("--dt gives a .nir without dt metadata its timestep in run and inspect; anything else refuses it", () => {
+    expect(ok("runForeignDt").stdout).toContain("5 steps");
+    expect(ok("inspectForeignDt").stdout).toMatch(/dt\s*=?\s*0\.1\s*ms|0\.1 ms/);
+    failed("dtOnImage", /--dt is for \.nir models/);
   });
 });
