@@ -49,11 +49,23 @@ export interface ChipEpochOptions {
   startSample?: number;
   /** Called after every batch. */
   onBatch?: (progress: ChipProgress) => void;
+  /**
+   * Halve the learning rate every this many epochs (lr·2^−⌊epoch/E⌋; the Adam step is shifted, see
+   * LearningEngine.learningRateShift); absent: the learn block's lr throughout. A function of the
+   * epoch alone, so a resumed run gets the same schedule when given the same value.
+   */
+  learningRateHalvingEpochs?: number;
+}
+
+/** The learning-rate shift of an epoch under a halving schedule (0 without one). */
+export function learningRateShiftOf(epoch: number, halvingEpochs: number | undefined): number {
+  return halvingEpochs ? Math.min(16, Math.floor(epoch / halvingEpochs)) : 0;
 }
 
 /** One epoch (or its rest, from startSample); a last partial batch is applied at the end. */
 export function trainChipEpoch(chip: LearningChip, dataset: Dataset, options: ChipEpochOptions): ChipProgress {
   checkDataFitsChip(chip, dataset);
+  chip.engine.learningRateShift = learningRateShiftOf(options.epoch, options.learningRateHalvingEpochs);
   const builder = chipRasterBuilder(chip);
   const order = seededPermutation(dataset.labels.length, options.seed, `shuffle.epoch${options.epoch}`);
   const total = Math.min(order.length, options.limit ?? Infinity);

@@ -60,6 +60,22 @@ function outputCounts(chip: LearningChip): Int32Array {
   return chip.state.layers[chip.state.layers.length - 1].counts;
 }
 
+/** FNV-1a over the 16-bit halves of every layer's learned mantissas and feedback words: a short fingerprint of what the chip learned (runs are bit-reproducible, so equal runs print equal fingerprints). */
+export function learnedChecksum(chip: LearningChip): string {
+  let hash = 0x811c9dc5;
+  const mix = (words: Int32Array) => {
+    for (let k = 0; k < words.length; k++) {
+      hash = Math.imul(hash ^ (words[k] & 0xffff), 0x01000193);
+      hash = Math.imul(hash ^ (words[k] >>> 16), 0x01000193);
+    }
+  };
+  for (const layer of chip.engine.layers) {
+    mix(layer.weights);
+    if (layer.feedback) mix(layer.feedback);
+  }
+  return (hash >>> 0).toString(16).padStart(8, "0");
+}
+
 /** The class with the most spikes, or −1 when the top count is tied (all silent included): a tie is wrong. */
 export function predictByCount(counts: ArrayLike<number>): number {
   let best = 0;

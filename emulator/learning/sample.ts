@@ -6,7 +6,7 @@
  *   1. presynaptic traces  p_j ← decayU(p_j) + 4096·s_j[m−d];  Q_j ← decayV(Q_j) + p_j     (Q12)
  *   2. synaptic input      a_i = Σ_j q_ij << unit (the chip's accumulator, docs/chip.md §3 phase 2)
  *                          acc_i += Σ_j trunc(q_ij·ṫ_j·w24 / 2^24)                         (Q16, SFDFA)
- *   3. neuron update       the chip's own updateNeuron (emulator/reference/neuron.ts, §4)
+ *   3. neuron update       the chip's own updateNeuron (emulator/reference/neuron.ts, §4), inlined
  *   4. at a spike          slope = max(U − V_prev, slope_min); f = clamp(⌊(Θ − V_prev)·4096/slope⌋, 0, 4096)
  *                          c1 = trunc(a·Θ/(2·slope)), c2 = trunc(b·Θ/(2·slope)) with a = b + f,
  *                          b = ((4096 − f)·β⁻¹) >> 12                                        (Q11)
@@ -15,9 +15,10 @@
  *
  * The forward pass (steps 2–3) is exactly the chip's: the test holds its spikes equal to
  * createReferenceEmulator's. Steps 1 and 4 are phase 3 of docs/chip.md §3 (the learning hook).
+ * Speed (docs/learning.md §13): typed arrays allocated once per engine, loops over the presynaptic
+ * neurons that fired, constants hoisted; test/learn/chip-pin.test.ts pins the integers.
  */
-import { toInt32 } from "../reference/arithmetic.ts";
-import { decayCurrent, decayVoltage, updateNeuron, type NeuronState } from "../reference/neuron.ts";
+import { decayMultiply, decayShift, toInt32 } from "../reference/arithmetic.ts";
 import { prng } from "../reference/prng.ts";
 import { FORMAT, perturbationSeed, type LearningEngine, type LearningLayer } from "./state.ts";
 
@@ -99,6 +100,8 @@ const TRACE_MAX = 2 ** 31 - 1;
 const TRACE_ONE = 1 << FORMAT.traceFraction;
 /** c·trace is Q(11 + 12); E is Q8. */
 const ELIGIBILITY_SHIFT = 2 ** (FORMAT.coefficientFraction + FORMAT.traceFraction - FORMAT.eligibilityFraction);
+/** 1/ELIGIBILITY_SHIFT: multiplying by the inverse of a power of two is exact, and faster than dividing. */
+const ELIGIBILITY_SCALE = 1 / ELIGIBILITY_SHIFT;
 
 /**
  * Runs one sample. With `learning`, keeps traces and eligibilities and (SFDFA) draws ε for training
@@ -108,7 +111,6 @@ export function runChipSample(engine: LearningEngine, state: ChipSampleState, in
   const withTangents = learning && engine.settings.rule === "sfdfa";
   resetState(engine, state, withTangents ? sampleIndex : null);
   const { steps } = engine.settings;
-  const neuron: NeuronState = { u: 0, v: 0, refractory: 0 };
   for (let m = 0; m < steps; m++) {
     for (let l = 0; l < engine.layers.length; l++) {
       const layer = engine.layers[l];
@@ -128,7 +130,7 @@ export function runChipSample(engine: LearningEngine, state: ChipSampleState, in
           sourceTangents = withTangents ? below.spikeTangent : null;
         }
       }
-      stepLayer(engine, layer, state, l, m, sourceNeurons, sourceTangents, start, end, learning, neuron);
+      stepLayer(engine, layer, state, l, m, sourceNeurons, sourceTangents, start, end, learning, withTangents);
     }
   }
   for (const s of state.layers) state.work.neuronUpdates += s.counts.length * steps;
@@ -159,50 +161,67 @@ function resetState(engine: LearningEngine, state: ChipSampleState, perturbation
   for (const key of Object.keys(state.work) as (keyof SampleWork)[]) state.work[key] = 0;
 }
 
+/**
+ * One step of one layer. Written for speed without changing a single integer (a test pins a short
+ * training run's checksum): the neuron update is the chip's updateNeuron (emulator/reference/
+ * neuron.ts) inlined for this engine's neurons (reset = subtract, no refractory period, both checked
+ * by the chain), with the decay kind and constants hoisted out of the loops; traces and eligibilities
+ * visit only the presynaptic neurons that have fired (the active list).
+ */
 function stepLayer(
   engine: LearningEngine, layer: LearningLayer, state: ChipSampleState, l: number, m: number,
   sourceNeurons: Int32Array, sourceTangents: Int32Array | null, start: number, end: number,
-  learning: boolean, neuron: NeuronState,
+  learning: boolean, withTangents: boolean,
 ): void {
   const s = state.layers[l];
-  const { size, preSize, fanOut } = layer;
-  const { constants } = layer.chain;
+  const { size, preSize, fanOut, fanOutInput, fanOutNonZero } = layer;
+  const { decay, threshold, bias } = layer.chain.constants;
   const formats = engine.network.chip.formats;
-  const unit = 2 ** layer.chain.weightUnitLog2;
   const voltageLimit = 2 ** (formats.voltageBits - 1) - 1;
+  // wrapCurrent (emulator/reference/arithmetic.ts) inlined with its bound hoisted: its per-call
+  // 2 ** (currentBits − 1) was a third of the training time.
+  const currentHalf = 2 ** (formats.currentBits - 1);
+  const currentSpan = 2 * currentHalf;
+  const multiply = decay.kind === "multiply";
+  const currentDecay = decay.kind === "multiply" ? decay.currentRetain : decay.currentShift;
+  const voltageDecay = decay.kind === "multiply" ? decay.voltageRetain : decay.voltageShift;
   const work = state.work;
 
   // 1. Presynaptic traces, decayed by this layer's own current and voltage decays.
   // A neuron that has not spiked yet has p = Q = 0 and keeps them: only the active list is visited.
   if (learning) {
-    const { preTrace, preTraceQ, activePre } = s;
-    for (let a = 0; a < s.activePreCount; a++) preTrace[activePre[a]] = decayCurrent(preTrace[activePre[a]], constants.decay);
+    const { preTrace, preTraceQ, activePre, isActivePre } = s;
+    let activeCount = s.activePreCount;
+    for (let a = 0; a < activeCount; a++) {
+      const j = activePre[a];
+      preTrace[j] = multiply ? decayMultiply(preTrace[j], currentDecay) : decayShift(preTrace[j], currentDecay);
+    }
     for (let k = start; k < end; k++) {
       const j = sourceNeurons[k];
-      if (!s.isActivePre[j]) {
-        s.isActivePre[j] = 1;
-        activePre[s.activePreCount++] = j;
+      if (!isActivePre[j]) {
+        isActivePre[j] = 1;
+        activePre[activeCount++] = j;
       }
       preTrace[j] = Math.min(TRACE_MAX, preTrace[j] + TRACE_ONE);
     }
-    for (let a = 0; a < s.activePreCount; a++) {
+    s.activePreCount = activeCount;
+    for (let a = 0; a < activeCount; a++) {
       const j = activePre[a];
-      preTraceQ[j] = Math.min(TRACE_MAX, decayVoltage(preTraceQ[j], constants.decay) + preTrace[j]);
+      const q = preTraceQ[j];
+      preTraceQ[j] = Math.min(TRACE_MAX, (multiply ? decayMultiply(q, voltageDecay) : decayShift(q, voltageDecay)) + preTrace[j]);
     }
     work.traceUpdates += preSize;
   }
-  // 2. The chip's synaptic delivery (modulo 2^32, as the accumulator), and the tangent drive.
+  // 2. The chip's synaptic delivery (the Int32Array store keeps the sum modulo 2^32, as the
+  // accumulator), and the tangent drive.
   const { input, tangentAcc } = s;
   input.fill(0);
+  let events = 0;
   for (let k = start; k < end; k++) {
-    const row = sourceNeurons[k] * size;
-    for (let i = 0; i < size; i++) {
-      const q = fanOut[row + i];
-      if (q !== 0) {
-        input[i] = toInt32(input[i] + q * unit);
-        work.synapticEvents++;
-      }
-    }
+    const j = sourceNeurons[k];
+    const row = j * size;
+    for (let i = 0; i < size; i++) input[i] += fanOutInput[row + i];
+    events += fanOutNonZero[j];
     const tangent = sourceTangents === null ? 0 : sourceTangents[k];
     if (tangent !== 0) {
       const scaled = tangent * layer.weightToThresholdQ24;
@@ -210,53 +229,62 @@ function stepLayer(
       work.tangentEvents += size;
     }
   }
-  // 3–4. The chip's neuron update; at a spike, the learning hook.
-  s.spikeStart[m + 1] = s.spikeStart[m];
+  work.synapticEvents += events;
+  // 3–4. The chip's neuron update (updateNeuron, inlined); at a spike, the learning hook.
+  const { current, voltage, saturated, counts, spikeNeuron, spikeTangent, perturbation, tangentFirst, directional } = s;
+  const carriesTangent = sourceTangents !== null || withTangents;
+  let slot = s.spikeStart[m];
   for (let i = 0; i < size; i++) {
-    const previousVoltage = s.voltage[i];
-    neuron.u = s.current[i];
-    neuron.v = previousVoltage;
-    neuron.refractory = 0;
-    const spiked = updateNeuron(neuron, input[i], constants, formats);
-    s.current[i] = neuron.u;
-    s.voltage[i] = neuron.v;
-    if (!spiked) {
-      if (neuron.v <= -voltageLimit) s.saturated[i] = 1;
+    const previousVoltage = voltage[i];
+    let u = toInt32((multiply ? decayMultiply(current[i], currentDecay) : decayShift(current[i], currentDecay)) + input[i]);
+    if (u > currentHalf) u -= currentSpan;
+    else if (u <= -currentHalf) u += currentSpan;
+    current[i] = u;
+    let v = toInt32((multiply ? decayMultiply(previousVoltage, voltageDecay) : decayShift(previousVoltage, voltageDecay)) + u + bias);
+    if (v > voltageLimit) v = voltageLimit;
+    else if (v < -voltageLimit) v = -voltageLimit;
+    if (v <= threshold) {
+      voltage[i] = v;
+      if (v <= -voltageLimit) saturated[i] = 1;
       continue;
     }
-    const membrane = neuron.v + constants.threshold; // U before the reset-subtract
-    if (membrane >= voltageLimit) s.saturated[i] = 1;
-    if (learning) accumulateEligibility(layer, s, i, previousVoltage, membrane, work);
-    let spikeTangent = 0;
-    if (sourceTangents !== null || (learning && engine.settings.rule === "sfdfa")) {
-      spikeTangent = tangentAcc[i] + s.perturbation[i] * s.tangentFirst[i];
+    voltage[i] = v - threshold; // reset = subtract; v is U before the reset
+    if (v >= voltageLimit) saturated[i] = 1;
+    if (learning) accumulateEligibility(layer, s, i, previousVoltage, v, work);
+    let tangentOut = 0;
+    if (carriesTangent) {
+      tangentOut = tangentAcc[i] + perturbation[i] * tangentFirst[i];
       tangentAcc[i] = 0;
-      s.tangentFirst[i] = 0;
-      s.directional[i] += spikeTangent;
+      tangentFirst[i] = 0;
+      directional[i] += tangentOut;
     }
-    s.counts[i]++;
-    work.spikes++;
-    const slot = s.spikeStart[m + 1]++;
-    s.spikeNeuron[slot] = i;
-    s.spikeTangent[slot] = spikeTangent;
+    counts[i]++;
+    spikeNeuron[slot] = i;
+    spikeTangent[slot] = tangentOut;
+    slot++;
   }
+  work.spikes += slot - s.spikeStart[m];
+  s.spikeStart[m + 1] = slot;
 }
 
 /** E_ij −= ∂t*_i/∂w_ij at a spike of i (docs/learning.md §2 and §11), in Q8 steps per threshold unit. */
 function accumulateEligibility(layer: LearningLayer, s: LayerSampleState, i: number, previousVoltage: number, membrane: number, work: SampleWork): void {
   if (s.counts[i] === 0) s.eligibleNeurons[s.eligibleCount++] = i;
+  const crossing = layer.crossing;
   const slope = Math.max(membrane - previousVoltage, layer.slopeMin);
-  const fraction = Math.min(4096, Math.max(0, Math.floor(((layer.crossing - previousVoltage) * 4096) / slope)));
+  const fraction = Math.min(4096, Math.max(0, Math.floor(((crossing - previousVoltage) * 4096) / slope)));
   const before = Math.floor(((4096 - fraction) * layer.betaInverseQ12) / 4096); // (1 − f)/β, Q12
   const after = before + fraction; // (1 − f)/β + f, Q12
   // c = x·Θ/slope in Q11 from x in Q12: x·Θ·2^11 / (2^12·slope).
-  const c1 = Math.trunc((after * layer.crossing) / (2 * slope));
-  const c2 = Math.trunc((before * layer.crossing) / (2 * slope));
+  const c1 = Math.trunc((after * crossing) / (2 * slope));
+  const c2 = Math.trunc((before * crossing) / (2 * slope));
   const { eligibility, preTrace, preTraceQ, activePre } = s;
+  const activeCount = s.activePreCount;
   const row = i * layer.preSize;
-  for (let a = 0; a < s.activePreCount; a++) {
+  for (let a = 0; a < activeCount; a++) {
     const j = activePre[a];
-    eligibility[row + j] = toInt32(eligibility[row + j] - Math.trunc((c1 * preTraceQ[j] - c2 * preTrace[j]) / ELIGIBILITY_SHIFT));
+    // The Int32Array store keeps E modulo 2^32 (toInt32).
+    eligibility[row + j] -= Math.trunc((c1 * preTraceQ[j] - c2 * preTrace[j]) * ELIGIBILITY_SCALE);
   }
   work.eligibilityUpdates += layer.preSize;
 }

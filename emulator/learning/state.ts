@@ -71,6 +71,13 @@ export interface LearningLayer {
   /** Weight mantissas post-major (the IR's dense layout) and the same pre-major for event delivery. */
   readonly weights: Int32Array;
   readonly fanOut: Int32Array;
+  /**
+   * fanOut's mantissas already shifted into the accumulator's units, q·2^unit mod 2^32 (what the chip
+   * adds per synaptic event), and each presynaptic row's count of non-zero mantissas (its synaptic
+   * events): kept beside fanOut so the forward pass adds one word per synapse and counts per row.
+   */
+  readonly fanOutInput: Int32Array;
+  readonly fanOutNonZero: Int32Array;
   /** Adam step in weight LSBs per update, Q16. */
   readonly stepQ16: number;
   /** B_io (Q16 threshold units), i-major; null for the output layer. */
@@ -103,6 +110,11 @@ export interface LearningEngine {
   samplesSeen: number;
   batchesApplied: number;
   samplesInBatch: number;
+  /**
+   * The Adam step is divided by 2^learningRateShift: a step schedule the trainer sets per epoch
+   * (learn/chip-training.ts, `learningRateHalvingEpochs`); 0 is the learn block's lr.
+   */
+  learningRateShift: number;
 }
 
 /** Builds the engine's memory from a compiled network (its weights are the starting point). */
@@ -131,6 +143,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
       betaInverseQ12: Math.round(4096 / beta),
       weightToThresholdQ24: Math.round(weightInThresholds * 2 ** 24),
       weightLimit, weights, fanOut: new Int32Array(weights.length),
+      fanOutInput: new Int32Array(weights.length), fanOutNonZero: new Int32Array(link.preSize),
       stepQ16: Math.round(stepInLsb * 65536),
       feedback: isOutput ? null : initialFeedback(settings, seed, index, size * outputSize),
       gradient: new Float64Array(weights.length),
@@ -142,7 +155,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
     refreshFanOut(layer);
     return layer;
   });
-  return { network, chain, settings, layers, seed: seed >>> 0, samplesSeen: 0, batchesApplied: 0, samplesInBatch: 0 };
+  return { network, chain, settings, layers, seed: seed >>> 0, samplesSeen: 0, batchesApplied: 0, samplesInBatch: 0, learningRateShift: 0 };
 }
 
 /** β of a layer as the chip applies it (retain/4096, or 1 − 2^−shift). */
@@ -163,10 +176,21 @@ function initialFeedback(settings: ChipLearningSettings, seed: number, layerInde
   return feedback;
 }
 
-/** Copies post-major mantissas to the pre-major table the forward pass delivers from. */
+/** Copies post-major mantissas to the pre-major tables the forward pass delivers from. */
 export function refreshFanOut(layer: LearningLayer): void {
-  const { weights, fanOut, size, preSize } = layer;
+  const { weights, fanOut, fanOutInput, fanOutNonZero, size, preSize } = layer;
+  const unitLog2 = layer.chain.weightUnitLog2;
+  // Math.imul keeps q·2^unit modulo 2^32, as the chip's 32-bit accumulator (2^unit ≥ 2^32 adds 0).
+  const unit = unitLog2 >= 32 ? 0 : 2 ** unitLog2;
   for (let i = 0; i < size; i++) for (let j = 0; j < preSize; j++) fanOut[j * size + i] = weights[i * preSize + j];
+  for (let j = 0; j < preSize; j++) {
+    let nonZero = 0;
+    for (let k = j * size; k < (j + 1) * size; k++) {
+      fanOutInput[k] = Math.imul(fanOut[k], unit);
+      if (fanOut[k] !== 0) nonZero++;
+    }
+    fanOutNonZero[j] = nonZero;
+  }
 }
 
 /** The seed of the ε draws: the float reference's perturbationSeed, so both draw the same signs. */

@@ -66,8 +66,14 @@ export function accumulateChipSample(engine: LearningEngine, state: ChipSampleSt
         work.errorMultiplies += outputSize;
       }
       error = Math.trunc(error / Math.max(s.counts[i], 1));
+      // E_ij is zero outside the presynaptic neurons that fired this sample: visit only those (the
+      // chip's cost model still counts a multiply-add per synapse of the row).
       const row = i * layer.preSize;
-      for (let j = 0; j < layer.preSize; j++) layer.gradient[row + j] += error * s.eligibility[row + j];
+      const gradient = layer.gradient, eligibility = s.eligibility, activePre = s.activePre;
+      for (let a = 0; a < s.activePreCount; a++) {
+        const j = activePre[a];
+        gradient[row + j] += error * eligibility[row + j];
+      }
       work.gradientUpdates += layer.preSize;
     }
     for (let i = 0; i < layer.size; i++) layer.countSum[i] += s.counts[i];
@@ -141,7 +147,7 @@ function adamStep(engine: LearningEngine, layer: LearningLayer, samples: number,
   // m/√v = (M/2^s1)/(√(S·2^(s2 mod 2))/2^⌈s2/2⌉); the ratio is formed in Q16.
   const oddShift = s2 & 1;
   const ratioScale = 2 ** (16 + Math.ceil(s2 / 2) - s1);
-  const step = Math.round(layer.stepQ16 * correction);
+  const step = Math.round((layer.stepQ16 * correction) / 2 ** engine.learningRateShift);
   for (let k = 0; k < gradient.length; k++) {
     const g = Math.max(-GRADIENT_LIMIT, Math.min(GRADIENT_LIMIT, Math.trunc(gradient[k] / divisor)));
     adamFirst[k] += g - Math.trunc(adamFirst[k] / 2 ** s1);

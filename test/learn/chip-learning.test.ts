@@ -13,6 +13,8 @@ import { createReferenceEmulator } from "../../emulator/reference/index.ts";
 import { buildEncoderTables } from "../../emulator/inputs.ts";
 import { createLearningChip, flushChipBatch, inferChipSample, LearningError, networkWithLearnedWeights, predictByCount, trainChipSample, learningCost } from "../../emulator/learning/index.ts";
 import { runChipSample } from "../../emulator/learning/sample.ts";
+import { learningRateShiftOf } from "../../learn/chip-training.ts";
+import { createRasterBuilder } from "../../emulator/learning/raster.ts";
 import { chipRaster, compileTiny, randomFeatures, tinySettings, tinySource, TINY_STEPS } from "./support/chip.ts";
 
 /**
@@ -204,6 +206,40 @@ describe("on-chip training", () => {
       result.spikeNeurons.forEach((id) => { if (id >= out.firstNeuron) emulated[id - out.firstNeuron]++; });
       expect(Array.from(counts)).toEqual(Array.from(emulated));
     }
+  });
+});
+
+describe("input rasters", () => {
+  it("the latency raster (a counting sort) lists the spikes the encoder's rule gives, step by step in neuron order", () => {
+    const network = compileTiny();
+    const builder = createRasterBuilder(network, network.populations[0], TINY_STEPS);
+    for (let seed = 1; seed <= 5; seed++) {
+      const features = randomFeatures(20, seed);
+      const raster = builder.build(features, 0);
+      expect(Array.from(raster.stepStart)).toEqual(Array.from(chipRaster(network, features).stepStart));
+      expect(Array.from(raster.neurons.subarray(0, raster.stepStart[TINY_STEPS]))).toEqual(Array.from(chipRaster(network, features).neurons));
+    }
+  });
+});
+
+describe("learning-rate schedule", () => {
+  it("halves the lr every E epochs (an epoch's shift depends on the epoch alone)", () => {
+    expect([0, 1, 2, 3, 5, 6, 9].map((e) => learningRateShiftOf(e, 3))).toEqual([0, 0, 0, 1, 1, 2, 3]);
+    expect(learningRateShiftOf(7, undefined)).toBe(0);
+    expect(learningRateShiftOf(1000, 1)).toBe(16);
+  });
+  it("a halved lr moves the weights by about half as much in the first batch", () => {
+    const moved = (shift: number) => {
+      const chip = createLearningChip(compileTiny(), tinySettings());
+      chip.engine.learningRateShift = shift;
+      const before = Int32Array.from(chip.engine.layers[1].weights);
+      for (let k = 0; k < 4; k++) trainChipSample(chip, chipRaster(chip.engine.network, randomFeatures(20, k)), k % 3);
+      return chip.engine.layers[1].weights.reduce((sum, q, i) => sum + Math.abs(q - before[i]), 0);
+    };
+    const full = moved(0), half = moved(1);
+    expect(full).toBeGreaterThan(0);
+    expect(half / full).toBeGreaterThan(0.3);
+    expect(half / full).toBeLessThan(0.7);
   });
 });
 
