@@ -164,7 +164,7 @@ export type EventCounterLayout = "auto" | "pairs" | "fused";
 /**
  * "auto" picks the fused layout when the (core, synapses) pairs would be at least a quarter as many
  * as the synapses (measured on CUBA: 40k neurons on 70 cores, 0.59 pairs per synapse, and 160k on
- * 1,206 cores, 0.93, run faster fused; 4k on 6 cores, 0.08, runs faster with pairs) and the core
+ * 1,206 cores, 0.88, run faster fused; 4k on 6 cores, 0.075, runs faster with pairs) and the core
  * id fits above the byte offset in 32 bits.
  */
 export function postBitsFor(layout: EventCounterLayout, flat: FlatNetwork, nPad: number, cores: number): number {
