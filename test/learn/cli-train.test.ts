@@ -51,18 +51,22 @@ beforeAll(async () => {
   writeFileSync(join(dir, "other.snn"), TOY.replace("hidden[16]", "hidden[12]"));
   writeToyData();
   writeFileSync(join(dir, "wide.csv"), readFileSync(join(dir, "data.csv"), "utf8").replace(/\n/g, ",0.5\n"));
-  [results.full, results.firstHalf, results.noLearn, results.wide] = await Promise.all([
+  [results.full, results.firstHalf, results.noLearn, results.wide, results.halveFull, results.halveFirst, results.plainFour] = await Promise.all([
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "10", "--checkpoint", "full"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "split", "--checkpoint-every", "30"]),
     neurocc(["train", "plain.snn", ...DATA, "--epochs", "1"]),
     neurocc(["train", "toy.snn", "--data", "wide.csv", "--labels", "labels.csv", "--epochs", "1"]),
+    neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--lr-halve-every", "1", "--checkpoint", "halve-full"]),
+    neurocc(["train", "toy.snn", ...DATA, "--epochs", "2", "--lr-halve-every", "1", "--checkpoint", "halve-split"]),
+    neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "plain-4"]),
   ]);
   writeFileSync(join(dir, "damaged.bin"), readFileSync(join(dir, "split", "resume.bin")).subarray(0, 500));
-  [results.resumed, results.evaluated, results.occupied, results.foreign] = await Promise.all([
+  [results.resumed, results.evaluated, results.occupied, results.foreign, results.halveResumed] = await Promise.all([
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "10", "--checkpoint", "split", "--checkpoint-every", "30", "--resume"]),
     neurocc(["eval", "full/checkpoint.nchip", ...DATA]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--checkpoint", "full"]),
     neurocc(["train", "other.snn", ...DATA, "--epochs", "10", "--checkpoint", "full", "--resume"]),
+    neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--lr-halve-every", "1", "--checkpoint", "halve-split", "--resume"]),
   ]);
   const damagedDir = join(dir, "damaged");
   rmSync(damagedDir, { recursive: true, force: true });
@@ -94,6 +98,14 @@ describe("neurocc train / eval", () => {
     expect(results.resumed.stderr).toMatch(/resuming at epoch 5 sample 0/);
     expect(readFileSync(join(dir, "split", "checkpoint.nchip"))).toEqual(readFileSync(join(dir, "full", "checkpoint.nchip")));
     expect(readFileSync(join(dir, "split", "resume.bin"))).toEqual(readFileSync(join(dir, "full", "resume.bin")));
+  });
+
+  it("a learning-rate schedule (--lr-halve-every) resumes to the same state as the uninterrupted run", () => {
+    for (const key of ["halveFull", "halveFirst", "halveResumed"]) expect(results[key].status, `${key}: ${results[key].stderr}`).toBe(0);
+    expect(readFileSync(join(dir, "halve-split", "resume.bin"))).toEqual(readFileSync(join(dir, "halve-full", "resume.bin")));
+    // the schedule does something: four epochs with halving end elsewhere than four without it
+    expect(results.plainFour.status).toBe(0);
+    expect(readFileSync(join(dir, "halve-full", "checkpoint.nchip"))).not.toEqual(readFileSync(join(dir, "plain-4", "checkpoint.nchip")));
   });
 
   it("evaluates a checkpoint image: accuracy and confusion matrix", () => {
