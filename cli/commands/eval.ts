@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { evaluateChip } from "../../learn/chip-training.ts";
 import { loadNetwork } from "../files.ts";
 import { asCliError, formatEvaluation, learningChipOf, loadSplit } from "../learning-data.ts";
-import { wholeNumber } from "./options.ts";
+import { wholeNumber, withDataSetOptions } from "./options.ts";
 
 interface EvalOptions {
   data: string;
@@ -17,12 +17,10 @@ interface EvalOptions {
 }
 
 export function register(program: Command): void {
-  program
+  withDataSetOptions(program
     .command("eval")
     .description("accuracy and confusion matrix of a network with a learn block on a data set's test split")
-    .argument("<network>", "chip image (.nchip, e.g. a train checkpoint) or network (.snn)")
-    .requiredOption("--data <name|file>", "fashion-mnist, mnist, or a data file (.npy/.csv, or IDX with --labels)")
-    .option("--labels <file>", "labels of a data file")
+    .argument("<network>", "chip image (.nchip, e.g. a train checkpoint) or network (.snn)"))
     .option("--limit <k>", "use only the first k test samples", wholeNumber(1))
     .option("--seed <s>", "seed of rate-encoder draws (default: the network's)", wholeNumber(0))
     .action((file: string, options: EvalOptions) => {

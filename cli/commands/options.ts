@@ -1,7 +1,7 @@
 /**
  * @fileoverview Pieces shared by the command modules: option parsers and the chip option.
  */
-import { InvalidArgumentError, Option } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { PRESET_NAMES } from "../../compiler/presets.ts";
 import { parseDuration } from "../model-files.ts";
 
@@ -27,3 +27,10 @@ export const engineOption = () => new Option("--engine <name>", "emulator implem
 
 /** Collects a repeatable option's values. */
 export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The data-set options of `train` and `eval`: a named set or a data file, with its labels. */
+export function withDataSetOptions(command: Command): Command {
+  return command
+    .requiredOption("--data <name|file>", "fashion-mnist, mnist, or a data file (.npy/.csv, or IDX with --labels)")
+    .option("--labels <file>", "labels of a data file");
+}

@@ -16,7 +16,7 @@ import { evaluateChip, sameStructure, trainChipEpoch, type ChipProgress } from "
 import { encodeImage } from "../../compiler/image.ts";
 import { CliError, loadNetwork, readBytes, writeAtomic } from "../files.ts";
 import { asCliError, formatEvaluation, learningChipOf, loadSplit } from "../learning-data.ts";
-import { wholeNumber } from "./options.ts";
+import { wholeNumber, withDataSetOptions } from "./options.ts";
 
 interface TrainOptions {
   data: string;
@@ -31,12 +31,10 @@ interface TrainOptions {
 }
 
 export function register(program: Command): void {
-  program
+  withDataSetOptions(program
     .command("train")
     .description("train a network with a learn block on the emulated chip (SFDFA or DFA, fixed point)")
-    .argument("<network>", "network (.snn) or chip image (.nchip) with a learn block")
-    .requiredOption("--data <name|file>", "fashion-mnist, mnist, or a data file (.npy/.csv, or IDX with --labels)")
-    .option("--labels <file>", "labels of a data file")
+    .argument("<network>", "network (.snn) or chip image (.nchip) with a learn block"))
     .requiredOption("--epochs <n>", "epochs to train (in total, counting resumed ones)", wholeNumber(1))
     .option("--seed <s>", "training seed: epoch orders, encoder draws, ε and rounding (default: the network's)", wholeNumber(0))
     .option("--limit <k>", "use only the first k samples of each split", wholeNumber(1))

@@ -8,8 +8,9 @@
  *
  * Per step (docs/chip.md §3): neuron update / encoders per population (neuron.ts, encoder.ts),
  * probes, then event-driven delivery of the step's spikes into the delay ring, then the per-core
- * cycle count of §7. Counters never cost per-synapse work: per spiking neuron the host has
- * precomputed its packets, hops and synapses per destination core.
+ * cycle count of §7. Packets and hops per spiking neuron are precomputed by the host; synaptic
+ * events per destination core come from precomputed (core, synapses) pairs on small meshes, or are
+ * counted from the synapse rows on big ones (see `deliver`).
  */
 import {
   H_NPAD, H_RING, H_POPS, H_POP_TABLE, H_V, H_U, H_REF, H_ACC, H_SEG_START, H_SEG_SYN,
