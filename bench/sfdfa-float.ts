@@ -14,6 +14,10 @@
  *
  * Usage: npx tsx bench/sfdfa-float.ts [--epochs 3] [--seed 1] [--rules sfdfa,dfa] [--hidden 400]
  *        [--train-limit N] [--test-limit N] [--tangent simple|exact] [--json FILE]
+ *        [--lr 1.5e-4] [--lr-output LR] [--target-true 15] [--target-other 3] [--batch 50] [--rate-target 0.25]
+ *        (the recipe's settings; --lr-output is the output layer's Adam step, default --lr — the
+ *        settings of `examples/fashion-mnist.snn`'s learn block are --lr-output 9e-4 --target-true 32
+ *        --target-other 6)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -34,19 +38,30 @@ const rules = option("rules", "sfdfa,dfa").split(",") as FeedbackRule[];
 const hidden = option("hidden", "400").split(",").map(Number);
 const tangent = option("tangent", "simple") as TangentKind;
 const jsonPath = option("json", join(ROOT, "bench", "out", "sfdfa-float.json"));
+const learningRate = Number(option("lr", "1.5e-4"));
+const outputLearningRate = Number(option("lr-output", String(learningRate)));
+const recipe = {
+  learningRate,
+  targetTrueCount: Number(option("target-true", "15")),
+  targetOtherCount: Number(option("target-other", "3")),
+  batchSize: Number(option("batch", "50")),
+  rateTargetSpikes: Number(option("rate-target", "0.25")),
+};
 
 const loadStart = performance.now();
 const train = sliceDataset(loadNamedDataset("fashion-mnist", "train"), 0, Number(option("train-limit", "Infinity")));
 const test = sliceDataset(loadNamedDataset("fashion-mnist", "test"), 0, Number(option("test-limit", "Infinity")));
 console.log(`Fashion-MNIST: ${train.labels.length} train / ${test.labels.length} test images, loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
 console.log(`machine: ${cpus()[0]?.model ?? "?"} (${cpus().length} cores), node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-console.log(`network 784-${hidden.join("-")}-10, seed ${seed}, tangent ${tangent}, epochs ${epochs}\n`);
+console.log(`network 784-${hidden.join("-")}-10, seed ${seed}, tangent ${tangent}, epochs ${epochs}, ${JSON.stringify({ ...recipe, outputLearningRate })}\n`);
 
 const header = "rule   epoch  test strict  test lowest-idx  train (running)  spikes/neuron hidden | out  train samples/s  epoch s  eval s";
 console.log(header);
 const rows: Record<string, unknown>[] = [];
 for (const rule of rules) {
-  const network = createFloatNetwork(prototypeConfig([784, ...hidden, 10], { rule, tangent }), seed);
+  const config = prototypeConfig([784, ...hidden, 10], { rule, tangent, ...recipe });
+  config.layers[config.layers.length - 1].learningRate = outputLearningRate;
+  const network = createFloatNetwork(config, seed);
   const trainer = createTrainer(network);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const trained = trainEpoch(trainer, train, { epoch });
@@ -73,5 +88,5 @@ for (const rule of rules) {
   }
 }
 mkdirSync(dirname(jsonPath), { recursive: true });
-writeFileSync(jsonPath, JSON.stringify({ machine: cpus()[0]?.model, node: process.version, hidden, tangent, epochs, rows }, null, 2));
+writeFileSync(jsonPath, JSON.stringify({ machine: cpus()[0]?.model, node: process.version, hidden, tangent, epochs, recipe: { ...recipe, outputLearningRate }, rows }, null, 2));
 console.log(`\nrows written to ${jsonPath}`);

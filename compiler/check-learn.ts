@@ -60,6 +60,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
   const spec: LearningSpec = {
     rule: rule as LearningSpec["rule"], output,
     learningRate: value("lr"),
+    ...(bound.values.has("lr_output") ? { outputLearningRate: value("lr_output") } : {}),
     perturbationLog2: powerOfTwo("perturbation"),
     feedbackRateShift: -powerOfTwo("feedback_rate"),
     dfaFeedbackRange: value("feedback_range"),

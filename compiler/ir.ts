@@ -47,6 +47,11 @@ export interface LearningSpec {
   rule: "sfdfa" | "dfa";
   output: string;
   learningRate: number;
+  /**
+   * The output layer's Adam step, in threshold units per Adam step; absent: `learningRate`. The
+   * output layer learns best with a larger step than the hidden layers (bench/RESULTS.md, issue 5).
+   */
+  outputLearningRate?: number;
   /** σ = 2^perturbationLog2 (SFDFA's ε = ±σ). */
   perturbationLog2: number;
   /** η_B = 2^−feedbackRateShift (SFDFA). */

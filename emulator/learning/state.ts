@@ -133,9 +133,10 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
     const weightLimit = 2 ** (link.projection.weightBits - 1) - 1;
     for (let k = 0; k < weights.length; k++) weights[k] = Math.max(-weightLimit, Math.min(weightLimit, weights[k]));
     const weightInThresholds = 2 ** link.weightUnitLog2 / crossing;
-    const stepInLsb = settings.learningRate / weightInThresholds;
+    const learningRate = isOutput ? settings.outputLearningRate ?? settings.learningRate : settings.learningRate;
+    const stepInLsb = learningRate / weightInThresholds;
     if (stepInLsb * 65536 < 1 || stepInLsb > 64) {
-      throw new LearningError(`learning rate ${settings.learningRate} is ${stepInLsb.toPrecision(3)} weight LSBs of layer '${population.name}' per step; it must lie in [2^-16, 64] LSBs`);
+      throw new LearningError(`learning rate ${learningRate} is ${stepInLsb.toPrecision(3)} weight LSBs of layer '${population.name}' per step; it must lie in [2^-16, 64] LSBs`);
     }
     const layer: LearningLayer = {
       chain: link, size, preSize: link.preSize, isOutput, firstNeuronId: population.firstNeuron,
@@ -213,6 +214,7 @@ export function checkSettings(s: ChipLearningSettings): void {
   if (s.rule !== "sfdfa" && s.rule !== "dfa") fail("rule", s.rule, "sfdfa or dfa");
   integerIn("steps", s.steps, 1, 10000);
   if (!(s.learningRate > 0 && s.learningRate <= 1)) fail("lr", s.learningRate, "(0, 1]");
+  if (s.outputLearningRate !== undefined && !(s.outputLearningRate > 0 && s.outputLearningRate <= 1)) fail("lr_output", s.outputLearningRate, "(0, 1]");
   integerIn("perturbation (log2)", s.perturbationLog2, -8, 4);
   integerIn("feedback rate shift", s.feedbackRateShift, 0, 16);
   if (!(s.dfaFeedbackRange >= 0 && s.dfaFeedbackRange <= 16)) fail("feedback range", s.dfaFeedbackRange, "[0, 16]");

@@ -40,6 +40,13 @@ describe("learn block", () => {
     expect(network!.learning).toMatchObject({ rule: "dfa", learningRate: 0.002, perturbationLog2: -1, feedbackRateShift: 6, adamFirstShift: 2, adamSecondShift: 12, batchSize: 8, targetTrueCount: 12 });
   });
 
+  it("carries lr_output (the output layer's step) through the image; without it the IR has no such field", () => {
+    const { network } = compile(withLearn("learn sfdfa { output = out; lr = 0.0002; lr_output = 0.0012; }"));
+    expect(network!.learning).toMatchObject({ learningRate: 0.0002, outputLearningRate: 0.0012 });
+    expect(decodeImage(encodeImage(network!)).network.learning!.outputLearningRate).toBe(0.0012);
+    expect("outputLearningRate" in compile(withLearn("learn sfdfa { output = out; }")).network!.learning!).toBe(false);
+  });
+
   it("is optional: a network without it has no learning section", () => {
     expect(compile(tinySource()).network!.learning).toBeUndefined();
     expect(() => learningSettingsOf(compile(tinySource()).network!)).toThrow(/no learn block/);
@@ -51,6 +58,7 @@ describe("learn block", () => {
     ["learn sfdfa { output = outt; }", /E100 8:26 learn: unknown output layer 'outt'.*did you mean 'out'/],
     ["learn sfdfa { output = image; }", /E107 8:26 learn: output 'image' is an input/],
     ["learn sfdfa { output = out; lr = 2; }", /E106 .*lr/],
+    ["learn sfdfa { output = out; lr_output = 0; }", /lr_output/],
     ["learn sfdfa { output = out; perturbation = 0.3; }", /E106 8:31 learn sfdfa: perturbation = 0.3 must be a power of two/],
     ["learn sfdfa { output = out; adam_beta1 = 0.8; }", /E106 .*adam_beta1 = 0.8 must be 1 − 2\^−s/],
     ["learn sfdfa { output = out; target_true = 50; }", /E106 .*target_true = 50 exceeds the 40 steps/],
