@@ -15,6 +15,7 @@
  * Usage: npx tsx bench/sfdfa-float.ts [--epochs 3] [--seed 1] [--rules sfdfa,dfa] [--hidden 400]
  *        [--train-limit N] [--test-limit N] [--tangent simple|exact] [--json FILE]
  *        [--lr 1.5e-4] [--lr-output LR] [--target-true 15] [--target-other 3] [--batch 50] [--rate-target 0.25]
+ *        [--steps 40] (T; the latency window T/2 and τ_s 0.65·T, τ_m 1.3·T scale with it, as in the prototype's H3)
  *        (the recipe's settings; --lr-output is the output layer's Adam step, default --lr — the
  *        settings of `examples/fashion-mnist.snn`'s learn block are --lr-output 9e-4 --target-true 32
  *        --target-other 6)
@@ -40,7 +41,10 @@ const tangent = option("tangent", "simple") as TangentKind;
 const jsonPath = option("json", join(ROOT, "bench", "out", "sfdfa-float.json"));
 const learningRate = Number(option("lr", "1.5e-4"));
 const outputLearningRate = Number(option("lr-output", String(learningRate)));
+const steps = Number(option("steps", "40"));
 const recipe = {
+  steps,
+  latencyWindowSteps: Math.round(steps / 2),
   learningRate,
   targetTrueCount: Number(option("target-true", "15")),
   targetOtherCount: Number(option("target-other", "3")),
@@ -61,6 +65,7 @@ const rows: Record<string, unknown>[] = [];
 for (const rule of rules) {
   const config = prototypeConfig([784, ...hidden, 10], { rule, tangent, ...recipe });
   config.layers[config.layers.length - 1].learningRate = outputLearningRate;
+  for (const layer of config.layers) Object.assign(layer, { synapseTauSteps: 0.65 * steps, membraneTauSteps: 1.3 * steps });
   const network = createFloatNetwork(config, seed);
   const trainer = createTrainer(network);
   for (let epoch = 0; epoch < epochs; epoch++) {
