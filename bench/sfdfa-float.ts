@@ -25,7 +25,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadNamedDataset } from "../learn/datasets-node.ts";
-import { sliceDataset } from "../learn/dataset.ts";
+import { featureCount, sliceDataset, type Dataset } from "../learn/dataset.ts";
 import { prototypeConfig, type FeedbackRule, type TangentKind } from "../learn/sfdfa/config.ts";
 import { createFloatNetwork } from "../learn/sfdfa/network.ts";
 import { createTrainer, evaluate, trainEpoch } from "../learn/sfdfa/train.ts";
@@ -50,11 +50,28 @@ const recipe = {
   targetOtherCount: Number(option("target-other", "3")),
   batchSize: Number(option("batch", "50")),
   rateTargetSpikes: Number(option("rate-target", "0.25")),
+  // --set name=value,...: any other numeric or boolean setting of learn/sfdfa/config.ts, for screening.
+  ...Object.fromEntries(option("set", "").split(",").filter(Boolean).map((pair) => {
+    const [name, value] = pair.split("=");
+    return [name, value === "true" ? true : value === "false" ? false : Number.isNaN(Number(value)) ? value : Number(value)];
+  })),
 };
 
+const biasInputs = Number(option("bias-inputs", "0"));
+/** --bias-inputs K: K extra features, the same in every sample, spiking at steps spread over the window (learnable offsets). */
+function withBiasInputs(dataset: Dataset): Dataset {
+  if (biasInputs === 0) return dataset;
+  const features = featureCount(dataset), count = dataset.labels.length, wide = features + biasInputs;
+  const images = new Float32Array(count * wide);
+  for (let k = 0; k < count; k++) {
+    images.set(dataset.images.subarray(k * features, (k + 1) * features), k * wide);
+    for (let b = 0; b < biasInputs; b++) images[k * wide + features + b] = 1 - b / biasInputs;
+  }
+  return { ...dataset, images, shape: [wide] };
+}
 const loadStart = performance.now();
-const train = sliceDataset(loadNamedDataset("fashion-mnist", "train"), 0, Number(option("train-limit", "Infinity")));
-const test = sliceDataset(loadNamedDataset("fashion-mnist", "test"), 0, Number(option("test-limit", "Infinity")));
+const train = withBiasInputs(sliceDataset(loadNamedDataset("fashion-mnist", "train"), 0, Number(option("train-limit", "Infinity"))));
+const test = withBiasInputs(sliceDataset(loadNamedDataset("fashion-mnist", "test"), 0, Number(option("test-limit", "Infinity"))));
 console.log(`Fashion-MNIST: ${train.labels.length} train / ${test.labels.length} test images, loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
 console.log(`machine: ${cpus()[0]?.model ?? "?"} (${cpus().length} cores), node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log(`network 784-${hidden.join("-")}-10, seed ${seed}, tangent ${tangent}, epochs ${epochs}, ${JSON.stringify({ ...recipe, outputLearningRate })}\n`);
@@ -63,7 +80,7 @@ const header = "rule   epoch  test strict  test lowest-idx  train (running)  spi
 console.log(header);
 const rows: Record<string, unknown>[] = [];
 for (const rule of rules) {
-  const config = prototypeConfig([784, ...hidden, 10], { rule, tangent, ...recipe });
+  const config = prototypeConfig([784 + biasInputs, ...hidden, 10], { rule, tangent, ...recipe });
   config.layers[config.layers.length - 1].learningRate = outputLearningRate;
   for (const layer of config.layers) Object.assign(layer, { synapseTauSteps: 0.65 * steps, membraneTauSteps: 1.3 * steps });
   const network = createFloatNetwork(config, seed);

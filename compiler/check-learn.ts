@@ -10,7 +10,7 @@ import type { LearnBlock, NetworkDecl, Span } from "../dsl/ast.ts";
 import { error, type Diagnostic } from "../dsl/diagnostic.ts";
 import type { CheckedConnection, CheckedPopulation } from "./checked.ts";
 import { LEARN_RULES, LEARN_SETTINGS } from "./constructs.ts";
-import { evaluate, type Environment } from "./evaluate.ts";
+import { evaluate, type Environment, type Value } from "./evaluate.ts";
 import type { LearningSpec } from "./ir.ts";
 import { bindArgs, numberArg, suggest } from "./params.ts";
 
@@ -61,6 +61,8 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     rule: rule as LearningSpec["rule"], output,
     learningRate: value("lr"),
     ...(bound.values.has("lr_output") ? { outputLearningRate: value("lr_output") } : {}),
+    ...(bound.values.has("output_error") ? { outputErrorPerSpike: wordOf(bound.values.get("output_error")) === "per_spike" } : {}),
+    ...(bound.values.has("silent_floor") ? { silentFloorFraction: value("silent_floor") } : {}),
     perturbationLog2: powerOfTwo("perturbation"),
     feedbackRateShift: -powerOfTwo("feedback_rate"),
     dfaFeedbackRange: value("feedback_range"),
@@ -133,4 +135,9 @@ function checkChain(context: LearnContext, outputIndex: number, outputSpan: Span
   }
   if (trained.size === 0) return report("the output has no layer to train", outputSpan);
   return true;
+}
+
+/** The word of a `name = word` setting (checked against its spec's words by bindArgs). */
+function wordOf(value: Value | undefined): string | null {
+  return value?.kind === "name" ? value.name : null;
 }

@@ -52,6 +52,17 @@ export interface LearningSpec {
    * output layer learns best with a larger step than the hidden layers (bench/RESULTS.md, issue 5).
    */
   outputLearningRate?: number;
+  /**
+   * The output layer's error err_o is divided by max(count_o, 1) (absent or true, the prototype's
+   * norm_grad) or used as it is (false): with large count targets the division starves the true class.
+   */
+  outputErrorPerSpike?: boolean;
+  /**
+   * Pseudo-spikes (absent or 0: off): a hidden neuron that stayed silent in a sample but whose
+   * membrane peaked at U ≥ silentFloorFraction·ϑ gets the eligibility of a spike at its peak step,
+   * so its error can recruit it (docs/learning.md §4).
+   */
+  silentFloorFraction?: number;
   /** σ = 2^perturbationLog2 (SFDFA's ε = ±σ). */
   perturbationLog2: number;
   /** η_B = 2^−feedbackRateShift (SFDFA). */

@@ -72,6 +72,16 @@ export interface LayerSampleState {
   readonly spikeTangent: Int32Array;
   /** Scratch: this step's input per neuron. */
   readonly input: Int32Array;
+  /** Pseudo-spikes (layer.silentFloor > 0): each neuron's peak pre-reset v and its step, and Q_j of every step. */
+  readonly peakVoltage: Int32Array;
+  readonly peakStep: Int32Array;
+  readonly preTraceQHistory: Int32Array;
+  /**
+   * The silent neurons that pseudo-spiked, after the last step: [0, pseudoCount). Their eligibility
+   * (pseudoEligibility) is formed where it is used, in the batch gradient, not stored in `eligibility`.
+   */
+  readonly pseudoNeurons: Int32Array;
+  pseudoCount: number;
 }
 
 export interface ChipSampleState {
@@ -82,7 +92,7 @@ export interface ChipSampleState {
 export function createChipSampleState(engine: LearningEngine): ChipSampleState {
   const steps = engine.settings.steps;
   return {
-    layers: engine.layers.map(({ size, preSize }) => ({
+    layers: engine.layers.map(({ size, preSize, silentFloor }) => ({
       current: new Int32Array(size), voltage: new Int32Array(size), counts: new Int32Array(size),
       preTrace: new Int32Array(preSize), preTraceQ: new Int32Array(preSize), activePre: new Int32Array(preSize), activePreCount: 0, isActivePre: new Uint8Array(preSize),
       eligibility: new Int32Array(size * preSize), eligibleNeurons: new Int32Array(size), eligibleCount: 0, saturated: new Uint8Array(size),
@@ -90,6 +100,9 @@ export function createChipSampleState(engine: LearningEngine): ChipSampleState {
       directional: new Float64Array(size),
       spikeStart: new Int32Array(steps + 1), spikeNeuron: new Int32Array(size * steps), spikeTangent: new Int32Array(size * steps),
       input: new Int32Array(size),
+      peakVoltage: new Int32Array(size), peakStep: new Int32Array(size),
+      preTraceQHistory: new Int32Array(silentFloor > 0 ? preSize * steps : 0),
+      pseudoNeurons: new Int32Array(size), pseudoCount: 0,
     })),
     work: { neuronUpdates: 0, synapticEvents: 0, spikes: 0, traceUpdates: 0, eligibilityUpdates: 0, tangentEvents: 0 },
   };
@@ -133,6 +146,7 @@ export function runChipSample(engine: LearningEngine, state: ChipSampleState, in
       stepLayer(engine, layer, state, l, m, sourceNeurons, sourceTangents, start, end, learning, withTangents);
     }
   }
+  if (learning) engine.layers.forEach((layer, l) => { if (layer.silentFloor > 0) addPseudoSpikes(layer, state.layers[l], state.work); });
   for (const s of state.layers) state.work.neuronUpdates += s.counts.length * steps;
   state.work.neuronUpdates += engine.chain.input.size * steps;
 }
@@ -142,7 +156,9 @@ function resetState(engine: LearningEngine, state: ChipSampleState, perturbation
   const streamSeed = perturbationSeed(engine.seed);
   engine.layers.forEach((layer, l) => {
     const s = state.layers[l];
-    for (const array of [s.current, s.voltage, s.counts, s.preTrace, s.preTraceQ, s.spikeStart, s.perturbation, s.saturated]) array.fill(0);
+    for (const array of [s.current, s.voltage, s.counts, s.preTrace, s.preTraceQ, s.spikeStart, s.perturbation, s.saturated, s.peakStep]) array.fill(0);
+    s.peakVoltage.fill(-(2 ** 31));
+    s.pseudoCount = 0;
     s.tangentAcc.fill(0);
     s.directional.fill(0);
     for (let a = 0; a < s.activePreCount; a++) s.isActivePre[s.activePre[a]] = 0;
@@ -211,6 +227,10 @@ function stepLayer(
       preTraceQ[j] = Math.min(TRACE_MAX, (multiply ? decayMultiply(q, voltageDecay) : decayShift(q, voltageDecay)) + preTrace[j]);
     }
     work.traceUpdates += preSize;
+    if (layer.silentFloor > 0) {
+      s.preTraceQHistory.set(preTraceQ, m * preSize); // the learning unit's trace history: one word per trace per step
+      work.traceUpdates += preSize;
+    }
   }
   // 2. The chip's synaptic delivery (the Int32Array store keeps the sum modulo 2^32, as the
   // accumulator), and the tangent drive.
@@ -233,6 +253,8 @@ function stepLayer(
   // 3–4. The chip's neuron update (updateNeuron, inlined); at a spike, the learning hook.
   const { current, voltage, saturated, counts, spikeNeuron, spikeTangent, perturbation, tangentFirst, directional } = s;
   const carriesTangent = sourceTangents !== null || withTangents;
+  const tracksPeak = learning && layer.silentFloor > 0;
+  const { peakVoltage, peakStep } = s;
   let slot = s.spikeStart[m];
   for (let i = 0; i < size; i++) {
     const previousVoltage = voltage[i];
@@ -245,6 +267,10 @@ function stepLayer(
     else if (v < -voltageLimit) v = -voltageLimit;
     if (v <= threshold) {
       voltage[i] = v;
+      if (tracksPeak && v > peakVoltage[i]) {
+        peakVoltage[i] = v;
+        peakStep[i] = m;
+      }
       if (v <= -voltageLimit) saturated[i] = 1;
       continue;
     }
@@ -287,4 +313,25 @@ function accumulateEligibility(layer: LearningLayer, s: LayerSampleState, i: num
     eligibility[row + j] -= Math.trunc((c1 * preTraceQ[j] - c2 * preTrace[j]) * ELIGIBILITY_SCALE);
   }
   work.eligibilityUpdates += layer.preSize;
+}
+
+/**
+ * Pseudo-spikes, after the last step: a hidden neuron that stayed silent but whose membrane peaked at
+ * v ≥ silentFloor joins `pseudoNeurons`; its eligibility is pseudoEligibility (docs/learning.md §4).
+ */
+function addPseudoSpikes(layer: LearningLayer, s: LayerSampleState, work: SampleWork): void {
+  const { counts, peakVoltage } = s;
+  for (let i = 0; i < layer.size; i++) {
+    if (counts[i] > 0 || peakVoltage[i] < layer.silentFloor) continue;
+    s.pseudoNeurons[s.pseudoCount++] = i;
+    work.eligibilityUpdates += layer.preSize;
+  }
+}
+
+/**
+ * E_ij of a pseudo-spike of i at its peak step m*, slope Θ (c1 = 1 in Q11, c2 = 0):
+ * −trunc(2048·Q_j(m*)/2^15) = −(Q_j(m*) >> 4), Q8 from the Q12 trace history; the float reference's −Q_j(m*)/ϑ.
+ */
+export function pseudoEligibility(layer: LearningLayer, s: LayerSampleState, i: number, j: number): number {
+  return -(s.preTraceQHistory[s.peakStep[i] * layer.preSize + j] >> 4);
 }

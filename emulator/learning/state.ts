@@ -62,6 +62,11 @@ export interface LearningLayer {
   /** Θ = threshold + 1: the chip fires on v > threshold, i.e. v ≥ Θ (the float reference's ϑ). */
   readonly crossing: number;
   readonly slopeMin: number;
+  /**
+   * Pseudo-spikes (hidden layers, `silent_floor` > 0): a neuron silent in a sample whose pre-reset
+   * membrane peaked at v ≥ silentFloor gets a spike's eligibility at its peak step; 0: off.
+   */
+  readonly silentFloor: number;
   /** 1/β in Q12, round(4096/β): (1 − f)/β in Q12 is ((4096 − f)·betaInverseQ12) >> 12. */
   readonly betaInverseQ12: number;
   /** One weight LSB in threshold units, Q24: 2^(unit + 24)/Θ (scales a tangent through a synapse). */
@@ -141,6 +146,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
     const layer: LearningLayer = {
       chain: link, size, preSize: link.preSize, isOutput, firstNeuronId: population.firstNeuron,
       crossing, slopeMin: Math.max(1, Math.round(settings.slopeMinFraction * crossing)),
+      silentFloor: !isOutput && (settings.silentFloorFraction ?? 0) > 0 ? Math.max(1, Math.round(settings.silentFloorFraction! * crossing)) : 0,
       betaInverseQ12: Math.round(4096 / beta),
       weightToThresholdQ24: Math.round(weightInThresholds * 2 ** 24),
       weightLimit, weights, fanOut: new Int32Array(weights.length),
@@ -214,6 +220,7 @@ export function checkSettings(s: ChipLearningSettings): void {
   if (s.rule !== "sfdfa" && s.rule !== "dfa") fail("rule", s.rule, "sfdfa or dfa");
   integerIn("steps", s.steps, 1, 10000);
   if (!(s.learningRate > 0 && s.learningRate <= 1)) fail("lr", s.learningRate, "(0, 1]");
+  if (s.silentFloorFraction !== undefined && !(s.silentFloorFraction >= 0 && s.silentFloorFraction <= 1)) fail("silent_floor", s.silentFloorFraction, "[0, 1]");
   if (s.outputLearningRate !== undefined && !(s.outputLearningRate > 0 && s.outputLearningRate <= 1)) fail("lr_output", s.outputLearningRate, "(0, 1]");
   integerIn("perturbation (log2)", s.perturbationLog2, -8, 4);
   integerIn("feedback rate shift", s.feedbackRateShift, 0, 16);

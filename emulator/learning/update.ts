@@ -4,9 +4,11 @@
  *
  * Per sample:
  *   err_o = target_o − count_o                                          (Q16)
- *   output: e_o = trunc(err_o / max(count_o, 1))
+ *   output: e_o = trunc(err_o / max(count_o, 1))    (output_error = per_spike; total: e_o = err_o)
  *   hidden: e_i = trunc((Σ_o B_io·err_o / 2^16 + reg·(rate_target − meanCount_i)) / max(count_i, 1))
  *           meanCount_i is the PREVIOUS batch's mean (one per-neuron register, no per-synapse rate sum)
+ *           i also counts as eligible when it stayed silent but its membrane peaked ≥ silent_floor·ϑ
+ *           (a pseudo-spike, sample.ts; E from the trace at its peak step, count 0 → divisor 1)
  *   G_ij += e_i·E_ij                                                    (exact integer, Q24)
  *   SFDFA: for hidden i that spiked: S_io += D_o·sign(ε_i)/σ; n_i += 1  (Q16)
  * Per batch of N:
@@ -53,26 +55,34 @@ export function accumulateChipSample(engine: LearningEngine, state: ChipSampleSt
   const rateTargetQ16 = Math.round(settings.rateTargetSpikes * Q16);
   engine.layers.forEach((layer, l) => {
     const s = state.layers[l];
+    const hiddenError = (i: number): number => {
+      let task = 0;
+      for (let o = 0; o < outputSize; o++) task += layer.feedback![i * outputSize + o] * err[o];
+      work.errorMultiplies += outputSize;
+      return Math.trunc(task / Q16) + Math.trunc((regQ16 * (rateTargetQ16 - layer.previousMeanCountQ16[i])) / Q16);
+    };
+    const gradient = layer.gradient, activePre = s.activePre;
     for (let k = 0; k < s.eligibleCount; k++) {
       const i = s.eligibleNeurons[k];
-      let error: number;
-      if (layer.isOutput) {
-        error = err[i];
-      } else {
-        let task = 0;
-        for (let o = 0; o < outputSize; o++) task += layer.feedback![i * outputSize + o] * err[o];
-        const rate = Math.trunc((regQ16 * (rateTargetQ16 - layer.previousMeanCountQ16[i])) / Q16);
-        error = Math.trunc(task / Q16) + rate;
-        work.errorMultiplies += outputSize;
-      }
-      error = Math.trunc(error / Math.max(s.counts[i], 1));
+      let error = layer.isOutput ? err[i] : hiddenError(i);
+      if (!layer.isOutput || settings.outputErrorPerSpike !== false) error = Math.trunc(error / Math.max(s.counts[i], 1));
       // E_ij is zero outside the presynaptic neurons that fired this sample: visit only those (the
       // chip's cost model still counts a multiply-add per synapse of the row).
-      const row = i * layer.preSize;
-      const gradient = layer.gradient, eligibility = s.eligibility, activePre = s.activePre;
+      const row = i * layer.preSize, eligibility = s.eligibility;
       for (let a = 0; a < s.activePreCount; a++) {
         const j = activePre[a];
         gradient[row + j] += error * eligibility[row + j];
+      }
+      work.gradientUpdates += layer.preSize;
+    }
+    // Pseudo-spikes (count 0, so no division): E = −(Q_j(m*) >> 4) read from the trace history.
+    for (let k = 0; k < s.pseudoCount; k++) {
+      const i = s.pseudoNeurons[k];
+      const error = hiddenError(i);
+      const row = i * layer.preSize, history = s.peakStep[i] * layer.preSize, traces = s.preTraceQHistory;
+      for (let a = 0; a < s.activePreCount; a++) {
+        const j = activePre[a];
+        gradient[row + j] -= error * (traces[history + j] >> 4);
       }
       work.gradientUpdates += layer.preSize;
     }

@@ -57,6 +57,14 @@ export interface SfdfaConfig {
   targetOtherCount: number;
   /** Divide each neuron's error by max(its spike count, 1) (the prototype's norm_grad). */
   normaliseErrorByCount: boolean;
+  /** The same for the output layer only (default: normaliseErrorByCount). */
+  normaliseOutputErrorByCount?: boolean;
+  /**
+   * Pseudo-spike for silent hidden neurons: 0 switches it off; otherwise a hidden neuron that did not
+   * spike in a sample but whose membrane peaked at U ≥ silentEligibilityFraction·ϑ gets the
+   * eligibility of a spike at its peak step, E_ij = −Q_j(m*)/ϑ, so the error can recruit it.
+   */
+  silentEligibilityFraction: number;
   /** reg: weight of the hidden firing-rate term reg·(rateTargetSpikes − batch-mean count). */
   rateRegularisation: number;
   /** Target spikes per hidden neuron per sample. */
@@ -97,6 +105,7 @@ export const PROTOTYPE_LEARNING: Omit<SfdfaConfig, "inputSize" | "layers"> = {
   targetTrueCount: 15,
   targetOtherCount: 3,
   normaliseErrorByCount: true,
+  silentEligibilityFraction: 0,
   rateRegularisation: 0.3,
   rateTargetSpikes: 0.25,
   batchSize: 50,
@@ -152,6 +161,7 @@ export function checkConfig(config: SfdfaConfig): SfdfaConfig {
   within("dfaFeedbackRange", config.dfaFeedbackRange, 0, 1e3);
   within("targetTrueCount", config.targetTrueCount, 0, config.steps);
   within("targetOtherCount", config.targetOtherCount, 0, config.steps);
+  within("silentEligibilityFraction", config.silentEligibilityFraction, 0, 1);
   within("rateRegularisation", config.rateRegularisation, 0, 1e3);
   within("rateTargetSpikes", config.rateTargetSpikes, 0, config.steps);
   positiveInteger("batchSize", config.batchSize);

@@ -57,6 +57,10 @@ export interface LayerSampleState {
   readonly spikeStart: Int32Array;
   readonly spikeNeuron: Int32Array;
   readonly spikeTangent: Float64Array;
+  /** Pseudo-spikes (config.silentEligibilityFraction > 0): each neuron's peak U and its step, and Q_j per step. */
+  readonly peakMembrane: Float64Array;
+  readonly peakStep: Int32Array;
+  readonly preTraceQHistory: Float64Array;
 }
 
 /** One spike, recorded for tests and diagnostics when `record` is set. */
@@ -105,6 +109,8 @@ export function createSampleState(network: FloatNetwork): SampleState {
       tangentReset: new Float64Array(size), tangentVoltage: new Float64Array(size),
       directional: new Float64Array(size),
       spikeStart: new Int32Array(steps + 1), spikeNeuron: new Int32Array(size * steps), spikeTangent: new Float64Array(size * steps),
+      peakMembrane: new Float64Array(size), peakStep: new Int32Array(size),
+      preTraceQHistory: new Float64Array(network.config.silentEligibilityFraction > 0 && !layer.isOutput ? preSize * steps : 0),
     };
   });
   return { layers, records: null };
@@ -140,6 +146,22 @@ export function runSample(network: FloatNetwork, state: SampleState, input: Spik
       stepLayer(network, state, l, m, sourceNeurons, sourceTangents, sourceStart, sourceEnd, learning, withTangents);
     }
   }
+  if (learning && config.silentEligibilityFraction > 0) addPseudoSpikes(network, state);
+}
+
+/** Silent hidden neurons that came close to ϑ get the eligibility of a spike at their peak step. */
+function addPseudoSpikes(network: FloatNetwork, state: SampleState): void {
+  network.layers.forEach((layer, l) => {
+    if (layer.isOutput) return;
+    const s = state.layers[l];
+    const floor = network.config.silentEligibilityFraction * layer.threshold;
+    for (let i = 0; i < layer.size; i++) {
+      if (s.counts[i] > 0 || s.peakMembrane[i] < floor) continue;
+      s.eligibleNeurons[s.eligibleCount++] = i;
+      const row = i * layer.preSize, history = s.peakStep[i] * layer.preSize;
+      for (let j = 0; j < layer.preSize; j++) s.eligibility[row + j] = -s.preTraceQHistory[history + j] / layer.threshold;
+    }
+  });
 }
 
 function resetSampleState(network: FloatNetwork, state: SampleState, perturbationSample: number | null): void {
@@ -148,6 +170,8 @@ function resetSampleState(network: FloatNetwork, state: SampleState, perturbatio
     const s = state.layers[l];
     for (const array of [s.current, s.voltage, s.preTrace, s.preTraceQ, s.drive, s.tangentAcc, s.tangentA, s.tangentB, s.tangentReset, s.tangentVoltage, s.directional]) array.fill(0);
     s.counts.fill(0);
+    s.peakMembrane.fill(-Infinity);
+    s.peakStep.fill(0);
     s.spikeStart.fill(0);
     s.tangentFirst.fill(1);
     for (let k = 0; k < s.eligibleCount; k++) {
@@ -180,6 +204,7 @@ function stepLayer(
     for (let j = 0; j < preSize; j++) preTrace[j] *= alpha;
     for (let k = sourceStart; k < sourceEnd; k++) preTrace[sourceNeurons[k]] += 1;
     for (let j = 0; j < preSize; j++) preTraceQ[j] = beta * preTraceQ[j] + preTrace[j];
+    if (s.preTraceQHistory.length > 0) s.preTraceQHistory.set(preTraceQ, m * preSize);
   }
   // 2. Synaptic current, and the tangent drive carried by the arriving spikes.
   for (let i = 0; i < size; i++) current[i] *= alpha;
@@ -194,6 +219,7 @@ function stepLayer(
   for (let i = 0; i < size; i++) {
     const previousVoltage = voltage[i];
     const membrane = beta * previousVoltage + current[i];
+    if (membrane > s.peakMembrane[i]) { s.peakMembrane[i] = membrane; s.peakStep[i] = m; }
     let membraneTangent = 0;
     if (withTangents) {
       if (exact) {

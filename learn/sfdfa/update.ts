@@ -74,7 +74,8 @@ export function accumulateSample(network: FloatNetwork, state: SampleState, labe
     const { preSize } = layer;
     for (let k = 0; k < s.eligibleCount; k++) {
       const i = s.eligibleNeurons[k];
-      const normaliser = config.normaliseErrorByCount ? 1 / Math.max(s.counts[i], 1) : 1;
+      const normalise = layer.isOutput ? config.normaliseOutputErrorByCount ?? config.normaliseErrorByCount : config.normaliseErrorByCount;
+      const normaliser = normalise ? 1 / Math.max(s.counts[i], 1) : 1;
       let taskError: number;
       if (layer.isOutput) {
         taskError = err[i];

@@ -47,6 +47,15 @@ describe("learn block", () => {
     expect("outputLearningRate" in compile(withLearn("learn sfdfa { output = out; }")).network!.learning!).toBe(false);
   });
 
+  it("carries output_error and silent_floor through the image; without them the IR has no such fields", () => {
+    const { network } = compile(withLearn("learn sfdfa { output = out; output_error = total; silent_floor = 0.1; }"));
+    expect(network!.learning).toMatchObject({ outputErrorPerSpike: false, silentFloorFraction: 0.1 });
+    expect(decodeImage(encodeImage(network!)).network.learning).toMatchObject({ outputErrorPerSpike: false, silentFloorFraction: 0.1 });
+    const plain = compile(withLearn("learn sfdfa { output = out; }")).network!.learning!;
+    expect("outputErrorPerSpike" in plain || "silentFloorFraction" in plain).toBe(false);
+    expect(compile(withLearn("learn sfdfa { output = out; output_error = per_spike; }")).network!.learning!.outputErrorPerSpike).toBe(true);
+  });
+
   it("is optional: a network without it has no learning section", () => {
     expect(compile(tinySource()).network!.learning).toBeUndefined();
     expect(() => learningSettingsOf(compile(tinySource()).network!)).toThrow(/no learn block/);
@@ -59,6 +68,8 @@ describe("learn block", () => {
     ["learn sfdfa { output = image; }", /E107 8:26 learn: output 'image' is an input/],
     ["learn sfdfa { output = out; lr = 2; }", /E106 .*lr/],
     ["learn sfdfa { output = out; lr_output = 0; }", /lr_output/],
+    ["learn sfdfa { output = out; output_error = mean; }", /E106 8:46 'output_error' of learn sfdfa must be one of: per_spike, total/],
+    ["learn sfdfa { output = out; silent_floor = 1.5; }", /E106 .*silent_floor/],
     ["learn sfdfa { output = out; perturbation = 0.3; }", /E106 8:31 learn sfdfa: perturbation = 0.3 must be a power of two/],
     ["learn sfdfa { output = out; adam_beta1 = 0.8; }", /E106 .*adam_beta1 = 0.8 must be 1 − 2\^−s/],
     ["learn sfdfa { output = out; target_true = 50; }", /E106 .*target_true = 50 exceeds the 40 steps/],
