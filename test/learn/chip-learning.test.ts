@@ -13,6 +13,7 @@ import { createReferenceEmulator } from "../../emulator/reference/index.ts";
 import { buildEncoderTables } from "../../emulator/inputs.ts";
 import { createLearningChip, flushChipBatch, inferChipSample, LearningError, networkWithLearnedWeights, predictByCount, trainChipSample, learningCost } from "../../emulator/learning/index.ts";
 import { pseudoEligibility, runChipSample } from "../../emulator/learning/sample.ts";
+import { outputErrorsQ16 } from "../../emulator/learning/update.ts";
 import { learningRateShiftOf } from "../../learn/chip-training.ts";
 import { createRasterBuilder } from "../../emulator/learning/raster.ts";
 import { chipRaster, compileTiny, randomFeatures, tinySettings, tinySource, TINY_STEPS } from "./support/chip.ts";
@@ -272,6 +273,48 @@ describe("learning-rate schedule", () => {
     expect(full).toBeGreaterThan(0);
     expect(half / full).toBeGreaterThan(0.3);
     expect(half / full).toBeLessThan(0.7);
+  });
+});
+
+describe("pseudo-spikes (silent_floor) and output_error = total", () => {
+  const WEAK = tinySource().replace("uniform(-2, 9)", "uniform(-4, 4)");
+  /** The hidden gradient rows after one DFA sample (no update applied), and which neurons spiked. */
+  const hiddenGradient = (silentFloorFraction: number) => {
+    const chip = createLearningChip(compileTiny(WEAK), tinySettings({ rule: "dfa", batchSize: 8, silentFloorFraction }));
+    trainChipSample(chip, chipRaster(chip.engine.network, randomFeatures(20, 0)), 0);
+    const everSpiked = Uint8Array.from(chip.state.layers[0].counts, (c) => (c > 0 ? 1 : 0));
+    const { gradient, preSize, size } = chip.engine.layers[0];
+    const rowMoved = Array.from({ length: size }, (_, i) => gradient.subarray(i * preSize, (i + 1) * preSize).some((g) => g !== 0));
+    return { rowMoved, everSpiked };
+  };
+  it("give a silent hidden neuron that came close a gradient, which it has none of without them", () => {
+    const off = hiddenGradient(0), on = hiddenGradient(0.2);
+    const silent = [...off.everSpiked.keys()].filter((i) => !off.everSpiked[i]);
+    expect(silent.length).toBeGreaterThan(0);
+    expect(silent.every((i) => !off.rowMoved[i])).toBe(true);
+    expect(silent.some((i) => on.rowMoved[i])).toBe(true);
+    expect(on.everSpiked).toEqual(off.everSpiked); // the forward pass is the same
+  });
+  it("output_error = total uses err_o where per_spike uses trunc(err_o / max(count_o, 1))", () => {
+    const outputGradient = (outputErrorPerSpike: boolean) => {
+      const chip = createLearningChip(compileTiny(), tinySettings({ rule: "dfa", batchSize: 8, outputErrorPerSpike }));
+      trainChipSample(chip, chipRaster(chip.engine.network, randomFeatures(20, 0)), 1);
+      const counts = Int32Array.from(chip.state.layers[1].counts);
+      return { gradient: Float64Array.from(chip.engine.layers[1].gradient), counts, err: outputErrorsQ16(chip.engine, counts, 1), preSize: chip.engine.layers[1].preSize };
+    };
+    const perSpike = outputGradient(true), total = outputGradient(false);
+    expect(perSpike.counts.some((c) => c > 1)).toBe(true);
+    let checked = 0;
+    perSpike.counts.forEach((count, o) => {
+      const err = BigInt(perSpike.err[o]), divided = BigInt(Math.trunc(perSpike.err[o] / Math.max(count, 1)));
+      for (let j = 0; j < perSpike.preSize; j++) {
+        const k = o * perSpike.preSize + j;
+        // One sample: G = e·E, so G_per_spike·err = G_total·trunc(err/count) exactly.
+        expect(BigInt(perSpike.gradient[k]) * err).toBe(BigInt(total.gradient[k]) * divided);
+        if (total.gradient[k] !== 0 && count > 1) checked++;
+      }
+    });
+    expect(checked).toBeGreaterThan(0);
   });
 });
 
