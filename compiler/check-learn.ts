@@ -61,6 +61,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     rule: rule as LearningSpec["rule"], output,
     learningRate: value("lr"),
     ...(bound.values.has("lr_output") ? { outputLearningRate: value("lr_output") } : {}),
+    ...(wordOf(bound.values.get("loss")) === "spike_count_hinge" ? { loss: "spike_count_hinge" as const } : {}),
     ...(bound.values.has("output_error") ? { outputErrorPerSpike: wordOf(bound.values.get("output_error")) === "per_spike" } : {}),
     ...(bound.values.has("silent_floor") ? { silentFloorFraction: value("silent_floor") } : {}),
     perturbationLog2: powerOfTwo("perturbation"),

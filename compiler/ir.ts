@@ -53,6 +53,12 @@ export interface LearningSpec {
    */
   outputLearningRate?: number;
   /**
+   * The spike-count loss (absent: "spike_count"): err_o = target_o − count_o, two-sided; with
+   * "spike_count_hinge" one-sided, the true class's output pushed up only while below its target and
+   * every other output pushed down only while above its own (docs/learning.md §4).
+   */
+  loss?: "spike_count" | "spike_count_hinge";
+  /**
    * The output layer's error err_o is divided by max(count_o, 1) (absent or true, the prototype's
    * norm_grad) or used as it is (false): with large count targets the division starves the true class.
    */

@@ -57,6 +57,7 @@ function validateLearning(l: LearningSpec, net: ChipNetwork): Problem {
   if (!output || output.kind !== "neuron") return `output '${String(l.output)}' is not a layer of the network`;
   const within = (x: number, low: number, high: number) => typeof x === "number" && x >= low && x <= high;
   if (!(l.learningRate > 0 && l.learningRate <= 1)) return "learningRate must be in (0, 1]";
+  if (l.loss !== undefined && l.loss !== "spike_count" && l.loss !== "spike_count_hinge") return "loss must be spike_count or spike_count_hinge";
   if (l.outputErrorPerSpike !== undefined && typeof l.outputErrorPerSpike !== "boolean") return "outputErrorPerSpike must be a boolean";
   if (l.silentFloorFraction !== undefined && !(l.silentFloorFraction >= 0 && l.silentFloorFraction <= 1)) return "silentFloorFraction must be in [0, 1]";
   if (l.outputLearningRate !== undefined && !(l.outputLearningRate > 0 && l.outputLearningRate <= 1)) return "outputLearningRate must be in (0, 1]";

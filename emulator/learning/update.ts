@@ -4,6 +4,7 @@
  *
  * Per sample:
  *   err_o = target_o − count_o                                          (Q16)
+ *           loss = spike_count_hinge: max(err_o, 0) for the true class, min(err_o, 0) for the others
  *   output: e_o = trunc(err_o / max(count_o, 1))    (output_error = per_spike; total: e_o = err_o)
  *   hidden: e_i = trunc((Σ_o B_io·err_o / 2^16 + reg·(rate_target − meanCount_i)) / max(count_i, 1))
  *           meanCount_i is the PREVIOUS batch's mean (one per-neuron register, no per-synapse rate sum)
@@ -39,10 +40,14 @@ export function emptyUpdateWork(): UpdateWork {
   return { errorMultiplies: 0, gradientUpdates: 0, weightUpdates: 0, feedbackUpdates: 0 };
 }
 
-/** err_o = target_o − count_o in Q16. */
+/** err_o = target_o − count_o in Q16; with the hinge loss only the true class's shortfall and the others' excess. */
 export function outputErrorsQ16(engine: LearningEngine, counts: Int32Array, label: number): Int32Array {
   const { targetTrueCount, targetOtherCount } = engine.settings;
-  return Int32Array.from(counts, (count, o) => Math.round(((o === label ? targetTrueCount : targetOtherCount) - count) * Q16));
+  const hinge = engine.settings.loss === "spike_count_hinge";
+  return Int32Array.from(counts, (count, o) => {
+    const err = Math.round(((o === label ? targetTrueCount : targetOtherCount) - count) * Q16);
+    return !hinge ? err : o === label ? Math.max(err, 0) : Math.min(err, 0);
+  });
 }
 
 /** Adds one finished training sample to the batch sums. */

@@ -57,6 +57,11 @@ export interface SfdfaConfig {
   targetOtherCount: number;
   /** Divide each neuron's error by max(its spike count, 1) (the prototype's norm_grad). */
   normaliseErrorByCount: boolean;
+  /**
+   * One-sided count errors (a hinge): the true class's output is pushed up only while below its
+   * target, every other output pushed down only while above its target; default false (two-sided).
+   */
+  oneSidedErrors?: boolean;
   /** The same for the output layer only (default: normaliseErrorByCount). */
   normaliseOutputErrorByCount?: boolean;
   /**

@@ -56,8 +56,11 @@ export function createBatchAccumulator(network: FloatNetwork): BatchAccumulator 
 
 /** err_o = target_o − count_o with the spike-count targets (true class, every other class). */
 export function outputErrors(network: FloatNetwork, counts: Int32Array, label: number, out: Float64Array): Float64Array {
-  const { targetTrueCount, targetOtherCount } = network.config;
-  for (let o = 0; o < counts.length; o++) out[o] = (o === label ? targetTrueCount : targetOtherCount) - counts[o];
+  const { targetTrueCount, targetOtherCount, oneSidedErrors } = network.config;
+  for (let o = 0; o < counts.length; o++) {
+    const err = (o === label ? targetTrueCount : targetOtherCount) - counts[o];
+    out[o] = !oneSidedErrors ? err : o === label ? Math.max(err, 0) : Math.min(err, 0);
+  }
   return out;
 }
 

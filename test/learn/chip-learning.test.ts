@@ -34,6 +34,7 @@ function floatTwin(chip: ReturnType<typeof createLearningChip>) {
   config.layers[config.layers.length - 1].learningRate = s.outputLearningRate ?? s.learningRate;
   config.silentEligibilityFraction = s.silentFloorFraction ?? 0;
   config.normaliseOutputErrorByCount = s.outputErrorPerSpike ?? true;
+  config.oneSidedErrors = s.loss === "spike_count_hinge";
   const network = createFloatNetwork(config, chip.engine.seed);
   network.layers.forEach((layer, l) => {
     const chipLayer = chip.engine.layers[l];
@@ -294,6 +295,14 @@ describe("pseudo-spikes (silent_floor) and output_error = total", () => {
     expect(silent.every((i) => !off.rowMoved[i])).toBe(true);
     expect(silent.some((i) => on.rowMoved[i])).toBe(true);
     expect(on.everSpiked).toEqual(off.everSpiked); // the forward pass is the same
+  });
+  it("the hinge loss keeps only the true class's shortfall and the other classes' excess", () => {
+    const engine = createLearningChip(compileTiny(), tinySettings({ targetTrueCount: 20, targetOtherCount: 4, loss: "spike_count_hinge" })).engine;
+    const twoSided = createLearningChip(compileTiny(), tinySettings({ targetTrueCount: 20, targetOtherCount: 4 })).engine;
+    const counts = Int32Array.from([25, 2, 9]);
+    expect(Array.from(outputErrorsQ16(twoSided, counts, 0)).map((e) => e / 65536)).toEqual([-5, 2, -5]);
+    expect(Array.from(outputErrorsQ16(engine, counts, 0)).map((e) => e / 65536)).toEqual([0, 0, -5]);
+    expect(Array.from(outputErrorsQ16(engine, Int32Array.from([12, 2, 9]), 0)).map((e) => e / 65536)).toEqual([8, 0, -5]);
   });
   it("output_error = total uses err_o where per_spike uses trunc(err_o / max(count_o, 1))", () => {
     const outputGradient = (outputErrorPerSpike: boolean) => {

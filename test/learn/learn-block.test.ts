@@ -47,12 +47,14 @@ describe("learn block", () => {
     expect("outputLearningRate" in compile(withLearn("learn sfdfa { output = out; }")).network!.learning!).toBe(false);
   });
 
-  it("carries output_error and silent_floor through the image; without them the IR has no such fields", () => {
+  it("carries output_error, silent_floor and the hinge loss through the image; without them the IR has no such fields", () => {
     const { network } = compile(withLearn("learn sfdfa { output = out; output_error = total; silent_floor = 0.1; }"));
     expect(network!.learning).toMatchObject({ outputErrorPerSpike: false, silentFloorFraction: 0.1 });
     expect(decodeImage(encodeImage(network!)).network.learning).toMatchObject({ outputErrorPerSpike: false, silentFloorFraction: 0.1 });
     const plain = compile(withLearn("learn sfdfa { output = out; }")).network!.learning!;
-    expect("outputErrorPerSpike" in plain || "silentFloorFraction" in plain).toBe(false);
+    expect("outputErrorPerSpike" in plain || "silentFloorFraction" in plain || "loss" in plain).toBe(false);
+    const hinge = compile(withLearn("learn sfdfa { output = out; loss = spike_count_hinge; }")).network!;
+    expect(decodeImage(encodeImage(hinge)).network.learning!.loss).toBe("spike_count_hinge");
     expect(compile(withLearn("learn sfdfa { output = out; output_error = per_spike; }")).network!.learning!.outputErrorPerSpike).toBe(true);
   });
 
@@ -70,6 +72,7 @@ describe("learn block", () => {
     ["learn sfdfa { output = out; lr_output = 0; }", /lr_output/],
     ["learn sfdfa { output = out; output_error = mean; }", /E106 8:46 'output_error' of learn sfdfa must be one of: per_spike, total/],
     ["learn sfdfa { output = out; silent_floor = 1.5; }", /E106 .*silent_floor/],
+    ["learn sfdfa { output = out; loss = hinge; }", /E106 .*'loss' of learn sfdfa must be one of: spike_count, spike_count_hinge/],
     ["learn sfdfa { output = out; perturbation = 0.3; }", /E106 8:31 learn sfdfa: perturbation = 0.3 must be a power of two/],
     ["learn sfdfa { output = out; adam_beta1 = 0.8; }", /E106 .*adam_beta1 = 0.8 must be 1 − 2\^−s/],
     ["learn sfdfa { output = out; target_true = 50; }", /E106 .*target_true = 50 exceeds the 40 steps/],
