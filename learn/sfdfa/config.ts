@@ -62,6 +62,8 @@ export interface SfdfaConfig {
    * target, every other output pushed down only while above its target; default false (two-sided).
    */
   oneSidedErrors?: boolean;
+  /** |w| ≤ weightLimit after every update, in threshold units (default: no limit); the chip's 8-bit example: 127/1024. */
+  weightLimit?: number;
   /** The same for the output layer only (default: normaliseErrorByCount). */
   normaliseOutputErrorByCount?: boolean;
   /**
