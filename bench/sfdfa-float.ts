@@ -18,7 +18,11 @@
  *        [--steps 40] (T; the latency window T/2 and τ_s 0.65·T, τ_m 1.3·T scale with it, as in the prototype's H3)
  *        (the recipe's settings; --lr-output is the output layer's Adam step, default --lr — the
  *        settings of `examples/fashion-mnist.snn`'s learn block are --lr-output 9e-4 --target-true 32
- *        --target-other 6)
+ *        --target-other 6 --rate-target 0.5 --set oneSidedErrors=true)
+ *        [--set NAME=VALUE,...] any other setting of learn/sfdfa/config.ts (screening; an unknown NAME
+ *        is an error), e.g. oneSidedErrors=true (the hinge loss), silentEligibilityFraction=0.1
+ *        (silent_floor), perturbation=sign,delaySteps=1 (the chip's ε and delays), weightLimit=0.124
+ *        [--bias-inputs K] K extra constant inputs (learnable offsets)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -26,7 +30,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadNamedDataset } from "../learn/datasets-node.ts";
 import { featureCount, sliceDataset, type Dataset } from "../learn/dataset.ts";
-import { prototypeConfig, type FeedbackRule, type TangentKind } from "../learn/sfdfa/config.ts";
+import { PROTOTYPE_LEARNING, prototypeConfig, type FeedbackRule, type TangentKind } from "../learn/sfdfa/config.ts";
 import { createFloatNetwork } from "../learn/sfdfa/network.ts";
 import { createTrainer, evaluate, trainEpoch } from "../learn/sfdfa/train.ts";
 import { option } from "./options.ts";
@@ -50,12 +54,21 @@ const recipe = {
   targetOtherCount: Number(option("target-other", "3")),
   batchSize: Number(option("batch", "50")),
   rateTargetSpikes: Number(option("rate-target", "0.25")),
-  // --set name=value,...: any other numeric or boolean setting of learn/sfdfa/config.ts, for screening.
-  ...Object.fromEntries(option("set", "").split(",").filter(Boolean).map((pair) => {
-    const [name, value] = pair.split("=");
-    return [name, value === "true" ? true : value === "false" ? false : Number.isNaN(Number(value)) ? value : Number(value)];
-  })),
+  ...parseSettings(option("set", "")),
 };
+
+/** --set name=value,...: settings of learn/sfdfa/config.ts; a misspelt name would silently screen the baseline, so it is an error. */
+function parseSettings(text: string): Record<string, unknown> {
+  const known = new Set([...Object.keys(PROTOTYPE_LEARNING), "oneSidedErrors", "weightLimit", "normaliseOutputErrorByCount"]);
+  return Object.fromEntries(text.split(",").filter(Boolean).map((pair) => {
+    const [name, value = ""] = pair.split("=");
+    if (!known.has(name)) {
+      console.error(`--set: unknown setting '${name}'; known: ${[...known].join(", ")}`);
+      process.exit(2);
+    }
+    return [name, value === "true" ? true : value === "false" ? false : Number.isNaN(Number(value)) ? value : Number(value)];
+  }));
+}
 
 const biasInputs = Number(option("bias-inputs", "0"));
 /** --bias-inputs K: K extra features, the same in every sample, spiking at steps spread over the window (learnable offsets). */

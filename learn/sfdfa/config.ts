@@ -169,6 +169,7 @@ export function checkConfig(config: SfdfaConfig): SfdfaConfig {
   within("targetTrueCount", config.targetTrueCount, 0, config.steps);
   within("targetOtherCount", config.targetOtherCount, 0, config.steps);
   within("silentEligibilityFraction", config.silentEligibilityFraction, 0, 1);
+  if (config.weightLimit !== undefined) within("weightLimit", config.weightLimit, 0, 1e6, true);
   within("rateRegularisation", config.rateRegularisation, 0, 1e3);
   within("rateTargetSpikes", config.rateTargetSpikes, 0, config.steps);
   positiveInteger("batchSize", config.batchSize);

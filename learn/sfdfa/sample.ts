@@ -15,6 +15,10 @@
  *                           D_i += ṫ_i;  count_i += 1
  *   6. exact tangent        V̇_i = U̇_i − ϑ·λ_β·ṫ_i·s_i
  *
+ * Pseudo-spikes (silentEligibilityFraction φ > 0, hidden layers): each neuron's peak U and its step m*
+ * are kept, and Q_j of every step; after the last step a neuron that never spiked but peaked at
+ * U ≥ φ·ϑ gets E_ij = −Q_j(m*)/ϑ (a spike at m* with slope ϑ) and joins the eligible neurons.
+ *
  * s_j[m] is layer l−1's spike of step m − delaySteps (the input raster for the first layer). The
  * spike time t* = m − 1 + f (linear interpolation between (m − 1, V_prev) and (m, U)) is what E,
  * ṫ and D differentiate; the spikes themselves stay on the step grid.
@@ -198,6 +202,7 @@ function stepLayer(
   const { size, preSize, alpha, beta, threshold, slopeMin, fanOut } = layer;
   const exact = network.config.tangent === "exact";
   const { current, voltage, preTrace, preTraceQ, drive } = s;
+  const tracksPeak = s.preTraceQHistory.length > 0; // pseudo-spikes on (hidden layer, silentEligibilityFraction > 0)
 
   // 1. Presynaptic traces (the local-gradient state; not needed for inference).
   if (learning) {
@@ -219,7 +224,10 @@ function stepLayer(
   for (let i = 0; i < size; i++) {
     const previousVoltage = voltage[i];
     const membrane = beta * previousVoltage + current[i];
-    if (membrane > s.peakMembrane[i]) { s.peakMembrane[i] = membrane; s.peakStep[i] = m; }
+    if (tracksPeak && membrane > s.peakMembrane[i]) {
+      s.peakMembrane[i] = membrane;
+      s.peakStep[i] = m;
+    }
     let membraneTangent = 0;
     if (withTangents) {
       if (exact) {

@@ -5,7 +5,9 @@
  *
  * Per sample s (after runSample):
  *   err_o = target_o − count_o                             (targets 15 / 3)
- *   n_i   = 1 / max(count_i, 1) if normaliseErrorByCount, else 1
+ *           oneSidedErrors (the hinge loss): max(err_o, 0) for the true class, min(err_o, 0) for the others
+ *   n_i   = 1 / max(count_i, 1) if normaliseErrorByCount (the output layer: normaliseOutputErrorByCount
+ *           when set), else 1; a pseudo-spiking neuron (sample.ts) has count 0, so n_i = 1
  *   output:  gradTask_oj += err_o·n_o·E_oj
  *   hidden:  gradTask_ij += (Σ_o B_io·err_o)·n_i·E_ij;  gradRate_ij += n_i·E_ij;  countSum_i += count_i
  *   SFDFA:   for hidden i with count_i > 0: feedbackSum_io += D_o·ε_i/σ²;  feedbackSamples_i += 1
@@ -13,6 +15,7 @@
  *   G_ij = (gradTask_ij + reg·(rateTarget − countSum_i/N)·gradRate_ij) / N
  *        = mean_s[(Σ_o B_io·err_o + reg·(rateTarget − mean count_i))·n_i·E_ij]   (the prototype's G)
  *   Adam:  m ← β1·m + (1 − β1)·G;  v ← β2·v + (1 − β2)·G²;  w ← w − lr·(m/(1 − β1^t)) / (√(v/(1 − β2^t)) + eps)
+ *          then |w| ≤ weightLimit when set (the chip's mantissa clamp, for comparison)
  *   SFDFA: B_io ← B_io − η_B·(B_io − feedbackSum_io/feedbackSamples_i)   (if feedbackSamples_i > 0)
  * Splitting G into gradTask and gradRate keeps it exact although the batch-mean count is known only
  * at the end of the batch; a chip can keep both sums per synapse, or use the previous batch's mean.
