@@ -12,6 +12,8 @@
  * Usage: npx tsx bench/sfdfa-chip.ts [--epochs 3] [--seed 1] [--rules sfdfa,dfa] [--data fashion-mnist]
  *        [--network examples/fashion-mnist.snn] [--train-limit N] [--test-limit N] [--json FILE]
  *        [--lr-halve-every E] (halve the lr every E epochs; default: constant)
+ *        [--shift M] (show each training image translated by up to M pixels, learn/augment.ts)
+ *        [--train-eval N] (also report the accuracy on the first N training samples: over- or underfitting)
  *        [--epoch-limit N] (train on the first N samples of each epoch's shuffled order: a screening slice
  *        of the whole training set, unlike --train-limit, which loads only its first N samples)
  */
@@ -36,6 +38,8 @@ const trainLimit = Number(option("train-limit", "Infinity"));
 const testLimit = Number(option("test-limit", "Infinity"));
 const lrHalveEvery = Number(option("lr-halve-every", "0"));
 const epochLimit = Number(option("epoch-limit", "Infinity"));
+const maxShiftPixels = Number(option("shift", "0"));
+const trainEvalLimit = Number(option("train-eval", "0"));
 const jsonPath = option("json", join(ROOT, "bench", "out", "sfdfa-chip.json"));
 
 const { network, diagnostics } = compileSource(readFileSync(networkPath, "utf8"), networkPath, {});
@@ -43,15 +47,16 @@ if (!network) throw new Error(diagnostics.map((d) => d.message).join("\n"));
 const train = loadNamedDataset(dataName, "train", { limit: trainLimit });
 const test = loadNamedDataset(dataName, "test", { limit: testLimit });
 console.log(`# ${networkPath} on ${dataName}: ${train.labels.length} train / ${test.labels.length} test, seed ${seed}, ${cpus()[0]?.model ?? "?"} ×${cpus().length}, Node ${process.version}, load ${loadavg()[0].toFixed(1)}`);
-console.log("| rule | epoch | test strict % | ties | spikes/sample (train) | train samples/s | load (1 min) | cycles/sample | µJ/sample |");
-console.log("|---|---|---|---|---|---|---|---|---|");
+const trainColumn = trainEvalLimit > 0 ? ` train strict % (first ${trainEvalLimit}) |` : "";
+console.log(`| rule | epoch | test strict % | ties | spikes/sample (train) | train samples/s | load (1 min) | cycles/sample | µJ/sample |${trainColumn}`);
+console.log(`|---|---|---|---|---|---|---|---|---|${trainColumn ? "---|" : ""}`);
 const rows: unknown[] = [];
 for (const rule of rules) {
   const chip = createLearningChip(network, learningSettingsOf(network, { rule }), seed);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const before = learningCost(chip);
     const samplesBefore = chip.engine.samplesSeen;
-    const progress = trainChipEpoch(chip, train, { epoch, seed, limit: epochLimit, learningRateHalvingEpochs: lrHalveEvery || undefined });
+    const progress = trainChipEpoch(chip, train, { epoch, seed, limit: epochLimit, learningRateHalvingEpochs: lrHalveEvery || undefined, maxShiftPixels });
     const after = learningCost(chip);
     const samples = chip.engine.samplesSeen - samplesBefore;
     const evaluation = evaluateChip(chip, test, seed);
@@ -60,10 +65,11 @@ for (const rule of rules) {
       trainSamplesPerSecond: samples / progress.seconds, cyclesPerSample: (after.cycles - before.cycles) / samples,
       microjoulesPerSample: (after.energyPj - before.energyPj) / samples / 1e6, evalSeconds: evaluation.seconds,
       loadAverage: loadavg()[0],
+      trainStrict: trainEvalLimit > 0 ? 100 * evaluateChip(chip, train, seed, trainEvalLimit).accuracy : undefined,
     };
     rows.push(row);
-    console.log(`| ${rule} | ${row.epoch} | ${row.testStrict.toFixed(2)} | ${row.ties} | ${row.spikesPerSample.toFixed(1)} | ${row.trainSamplesPerSecond.toFixed(0)} | ${row.loadAverage.toFixed(1)} | ${row.cyclesPerSample.toFixed(0)} | ${row.microjoulesPerSample.toFixed(2)} |`);
+    console.log(`| ${rule} | ${row.epoch} | ${row.testStrict.toFixed(2)} | ${row.ties} | ${row.spikesPerSample.toFixed(1)} | ${row.trainSamplesPerSecond.toFixed(0)} | ${row.loadAverage.toFixed(1)} | ${row.cyclesPerSample.toFixed(0)} | ${row.microjoulesPerSample.toFixed(2)} |${row.trainStrict === undefined ? "" : ` ${row.trainStrict.toFixed(2)} |`}`);
   }
 }
 mkdirSync(dirname(jsonPath), { recursive: true });
-writeFileSync(jsonPath, JSON.stringify({ network: networkPath, data: dataName, seed, epochs, trainLimit, testLimit, epochLimit, lrHalveEvery, rows }, null, 2));
+writeFileSync(jsonPath, JSON.stringify({ network: networkPath, data: dataName, seed, epochs, trainLimit, testLimit, epochLimit, lrHalveEvery, maxShiftPixels, rows }, null, 2));

@@ -10,6 +10,7 @@ import type { ChipNetwork } from "../compiler/ir.ts";
 import { mix32 } from "../compiler/random.ts";
 import { inferChipSample, predictByCount, trainChipSample, flushChipBatch, type LearningChip } from "../emulator/learning/index.ts";
 import { createRasterBuilder, type RasterBuilder } from "../emulator/learning/raster.ts";
+import { checkShiftable, sampleShift, translateImage } from "./augment.ts";
 import { DatasetError, featureCount, sampleFeatures, seededPermutation, type Dataset } from "./dataset.ts";
 import type { ProgressReport } from "./sfdfa/train.ts";
 
@@ -55,6 +56,8 @@ export interface ChipEpochOptions {
    * epoch alone, so a resumed run gets the same schedule when given the same value.
    */
   learningRateHalvingEpochs?: number;
+  /** Show each training sample translated by up to this many pixels (learn/augment.ts); 0 or absent: as is. */
+  maxShiftPixels?: number;
 }
 
 /** The learning-rate shift of an epoch under a halving schedule (0 without one). */
@@ -65,6 +68,14 @@ export function learningRateShiftOf(epoch: number, halvingEpochs: number | undef
 /** One epoch (or its rest, from startSample); a last partial batch is applied at the end. */
 export function trainChipEpoch(chip: LearningChip, dataset: Dataset, options: ChipEpochOptions): ChipProgress {
   checkDataFitsChip(chip, dataset);
+  const maxShift = options.maxShiftPixels ?? 0;
+  checkShiftable(dataset, maxShift);
+  const shifted = new Float32Array(featureCount(dataset));
+  const features = (index: number): Float32Array => {
+    if (maxShift === 0) return sampleFeatures(dataset, index);
+    const { dx, dy } = sampleShift(options.seed, options.epoch, index, maxShift);
+    return translateImage(sampleFeatures(dataset, index), dataset.shape[0], dataset.shape[1], dx, dy, shifted);
+  };
   chip.engine.learningRateShift = learningRateShiftOf(options.epoch, options.learningRateHalvingEpochs);
   const builder = chipRasterBuilder(chip);
   const order = seededPermutation(dataset.labels.length, options.seed, `shuffle.epoch${options.epoch}`);
@@ -79,7 +90,7 @@ export function trainChipEpoch(chip: LearningChip, dataset: Dataset, options: Ch
   for (let k = options.startSample ?? 0; k < total; k++) {
     const index = order[k];
     const label = dataset.labels[index];
-    const counts = trainChipSample(chip, builder.build(sampleFeatures(dataset, index), sampleSeed(options.seed, options.epoch, index)), label);
+    const counts = trainChipSample(chip, builder.build(features(index), sampleSeed(options.seed, options.epoch, index)), label);
     done++;
     if (predictByCount(counts) === label) correct++;
     for (const layer of chip.state.layers) for (let i = 0; i < layer.counts.length; i++) spikes += layer.counts[i];

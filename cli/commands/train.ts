@@ -28,6 +28,7 @@ interface TrainOptions {
   checkpointEvery: number;
   resume?: boolean;
   lrHalveEvery?: number;
+  shift?: number;
 }
 
 export function register(program: Command): void {
@@ -42,6 +43,7 @@ export function register(program: Command): void {
     .option("--checkpoint-every <samples>", "samples between checkpoints (rounded up to whole batches)", wholeNumber(1), 5000)
     .option("--resume", "continue from the checkpoint in --checkpoint DIR")
     .option("--lr-halve-every <epochs>", "halve the learn block's lr every this many epochs (a resumed run needs the same value)", wholeNumber(1))
+    .option("--shift <pixels>", "show each training image translated by up to this many pixels, a new shift every epoch (learn/augment.ts; a resumed run needs the same value)", wholeNumber(1))
     .action((file: string, options: TrainOptions) => {
       const source = loadNetwork(file);
       let seed = options.seed ?? source.seed;
@@ -70,7 +72,7 @@ export function register(program: Command): void {
         const startSample = epoch === position.epoch ? position.nextSample : 0;
         try {
           trainChipEpoch(chip, train, {
-            epoch, seed, startSample, learningRateHalvingEpochs: options.lrHalveEvery,
+            epoch, seed, startSample, learningRateHalvingEpochs: options.lrHalveEvery, maxShiftPixels: options.shift,
             onBatch: (p) => {
               showProgress(p, options.epochs);
               if (p.samplesDone % interval === 0 && p.samplesDone < p.samplesTotal) save({ epoch, nextSample: p.samplesDone, seed });

@@ -1,0 +1,84 @@
+/**
+ * Training-time shifts (learn/augment.ts): the translation moves every pixel by exactly (dx, dy) and
+ * fills with zeros, the drawn shifts cover the whole range and depend only on (seed, epoch, index),
+ * bad requests are refused with a DatasetError, and a shifted training run is reproducible and differs
+ * from an unshifted one.
+ */
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compileSource } from "../../compiler/index.ts";
+import { createLearningChip, learnedChecksum, learningSettingsOf } from "../../emulator/learning/index.ts";
+import { checkShiftable, sampleShift, translateImage } from "../../learn/augment.ts";
+import { trainChipEpoch } from "../../learn/chip-training.ts";
+import { DatasetError, type Dataset } from "../../learn/dataset.ts";
+import { loadNamedDataset } from "../../learn/datasets-node.ts";
+
+describe("translateImage", () => {
+  it("moves each pixel by (dx, dy) and leaves zeros where nothing moved in", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: -8, max: 8 }), fc.integer({ min: -8, max: 8 }), (rows, columns, dx, dy) => {
+        const image = Float32Array.from({ length: rows * columns }, (_, i) => (i + 1) / (rows * columns));
+        const out = translateImage(image, rows, columns, dx, dy, new Float32Array(rows * columns).fill(9));
+        for (let row = 0; row < rows; row++) {
+          for (let column = 0; column < columns; column++) {
+            const fromRow = row - dy, fromColumn = column - dx;
+            const inside = fromRow >= 0 && fromRow < rows && fromColumn >= 0 && fromColumn < columns;
+            expect(out[row * columns + column]).toBe(inside ? image[fromRow * columns + fromColumn] : 0);
+          }
+        }
+      }),
+    );
+  });
+});
+
+describe("sampleShift", () => {
+  it("is a function of (seed, epoch, index) that covers every shift in [−m, m]² about evenly", () => {
+    const seen = new Map<string, number>();
+    for (let index = 0; index < 5000; index++) {
+      const { dx, dy } = sampleShift(3, 1, index, 2);
+      expect(sampleShift(3, 1, index, 2)).toEqual({ dx, dy });
+      expect(Math.abs(dx)).toBeLessThanOrEqual(2);
+      expect(Math.abs(dy)).toBeLessThanOrEqual(2);
+      seen.set(`${dx},${dy}`, (seen.get(`${dx},${dy}`) ?? 0) + 1);
+    }
+    expect(seen.size).toBe(25);
+    for (const count of seen.values()) expect(Math.abs(count - 200)).toBeLessThan(60);
+    const epochs = Array.from({ length: 50 }, (_, epoch) => JSON.stringify(sampleShift(3, epoch, 7, 2)));
+    expect(new Set(epochs).size).toBeGreaterThan(10);
+  });
+});
+
+describe("checkShiftable", () => {
+  const images = (shape: number[]): Dataset => ({ name: "toy", images: new Float32Array(shape.reduce((a, b) => a * b, 1)), labels: new Uint8Array(1), shape, classCount: 2 });
+
+  it("accepts 2-D images larger than the shift, and no shift on anything", () => {
+    expect(() => checkShiftable(images([28, 28]), 2)).not.toThrow();
+    expect(() => checkShiftable(images([784]), 0)).not.toThrow();
+  });
+
+  it("refuses flat samples, shifts as large as the image, and fractional or negative shifts", () => {
+    expect(() => checkShiftable(images([784]), 2)).toThrow(DatasetError);
+    expect(() => checkShiftable(images([784]), 2)).toThrow(/2-D images.*\[784\]/);
+    expect(() => checkShiftable(images([3, 3]), 3)).toThrow(DatasetError);
+    expect(() => checkShiftable(images([28, 28]), 1.5)).toThrow(/whole number/);
+    expect(() => checkShiftable(images([28, 28]), -1)).toThrow(/whole number/);
+  });
+});
+
+describe("training with shifts", () => {
+  it("learns the same weights twice from the same seed, and other weights than without shifts", () => {
+    const source = readFileSync(new URL("../../examples/mnist.snn", import.meta.url), "utf8").replace("hidden[400]", "hidden[40]");
+    const { network, diagnostics } = compileSource(source, "mnist.snn", {});
+    if (!network) throw new Error(diagnostics.map((d) => d.message).join("\n"));
+    const train = loadNamedDataset("mnist", "train", { limit: 60 });
+    const checksum = (maxShiftPixels: number) => {
+      const chip = createLearningChip(network, learningSettingsOf(network, {}), 1);
+      trainChipEpoch(chip, train, { epoch: 0, seed: 1, maxShiftPixels });
+      return learnedChecksum(chip);
+    };
+    const shifted = checksum(2);
+    expect(checksum(2)).toBe(shifted);
+    expect(checksum(0)).not.toBe(shifted);
+  }, 60_000);
+});
