@@ -12,7 +12,8 @@
  * Usage: npx tsx bench/sfdfa-chip.ts [--epochs 3] [--seed 1] [--rules sfdfa,dfa] [--data fashion-mnist]
  *        [--network examples/fashion-mnist.snn] [--train-limit N] [--test-limit N] [--json FILE]
  *        [--lr-halve-every E] (halve the lr every E epochs; default: constant)
- *        [--shift M] (show each training image translated by up to M pixels, learn/augment.ts)
+ *        [--shift M] [--elastic ALPHA] [--elastic-radius R] (move each training image: a shift by up to M
+ *        pixels, an elastic distortion of scale ALPHA pixels smoothed over R pixels; learn/augment.ts)
  *        [--train-eval N] (also report the accuracy on the first N training samples: over- or underfitting)
  *        [--epoch-limit N] (train on the first N samples of each epoch's shuffled order: a screening slice
  *        of the whole training set, unlike --train-limit, which loads only its first N samples)
@@ -25,6 +26,7 @@ import { compileSource } from "../compiler/index.ts";
 import { createLearningChip, learningCost, learningSettingsOf, type LearningRule } from "../emulator/learning/index.ts";
 import { evaluateChip, trainChipEpoch } from "../learn/chip-training.ts";
 import { loadNamedDataset } from "../learn/datasets-node.ts";
+import type { Augmentation } from "../learn/augment.ts";
 import { option } from "./options.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -38,7 +40,11 @@ const trainLimit = Number(option("train-limit", "Infinity"));
 const testLimit = Number(option("test-limit", "Infinity"));
 const lrHalveEvery = Number(option("lr-halve-every", "0"));
 const epochLimit = Number(option("epoch-limit", "Infinity"));
-const maxShiftPixels = Number(option("shift", "0"));
+const augmentation: Augmentation = {
+  maxShiftPixels: Number(option("shift", "0")),
+  elasticAlphaPixels: Number(option("elastic", "0")),
+  elasticRadiusPixels: Number(option("elastic-radius", "4")),
+};
 const trainEvalLimit = Number(option("train-eval", "0"));
 const jsonPath = option("json", join(ROOT, "bench", "out", "sfdfa-chip.json"));
 
@@ -56,7 +62,7 @@ for (const rule of rules) {
   for (let epoch = 0; epoch < epochs; epoch++) {
     const before = learningCost(chip);
     const samplesBefore = chip.engine.samplesSeen;
-    const progress = trainChipEpoch(chip, train, { epoch, seed, limit: epochLimit, learningRateHalvingEpochs: lrHalveEvery || undefined, maxShiftPixels });
+    const progress = trainChipEpoch(chip, train, { epoch, seed, limit: epochLimit, learningRateHalvingEpochs: lrHalveEvery || undefined, augmentation });
     const after = learningCost(chip);
     const samples = chip.engine.samplesSeen - samplesBefore;
     const evaluation = evaluateChip(chip, test, seed);
@@ -72,4 +78,4 @@ for (const rule of rules) {
   }
 }
 mkdirSync(dirname(jsonPath), { recursive: true });
-writeFileSync(jsonPath, JSON.stringify({ network: networkPath, data: dataName, seed, epochs, trainLimit, testLimit, epochLimit, lrHalveEvery, maxShiftPixels, rows }, null, 2));
+writeFileSync(jsonPath, JSON.stringify({ network: networkPath, data: dataName, seed, epochs, trainLimit, testLimit, epochLimit, lrHalveEvery, augmentation, rows }, null, 2));

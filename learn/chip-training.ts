@@ -10,7 +10,7 @@ import type { ChipNetwork } from "../compiler/ir.ts";
 import { mix32 } from "../compiler/random.ts";
 import { inferChipSample, predictByCount, trainChipSample, flushChipBatch, type LearningChip } from "../emulator/learning/index.ts";
 import { createRasterBuilder, type RasterBuilder } from "../emulator/learning/raster.ts";
-import { checkShiftable, sampleShift, translateImage } from "./augment.ts";
+import { augmentImage, checkAugmentable, isAugmenting, NO_AUGMENTATION, type Augmentation } from "./augment.ts";
 import { DatasetError, featureCount, sampleFeatures, seededPermutation, type Dataset } from "./dataset.ts";
 import type { ProgressReport } from "./sfdfa/train.ts";
 
@@ -56,8 +56,8 @@ export interface ChipEpochOptions {
    * epoch alone, so a resumed run gets the same schedule when given the same value.
    */
   learningRateHalvingEpochs?: number;
-  /** Show each training sample translated by up to this many pixels (learn/augment.ts); 0 or absent: as is. */
-  maxShiftPixels?: number;
+  /** How each training image is moved (learn/augment.ts); absent: shown as is. */
+  augmentation?: Augmentation;
 }
 
 /** The learning-rate shift of an epoch under a halving schedule (0 without one). */
@@ -68,14 +68,12 @@ export function learningRateShiftOf(epoch: number, halvingEpochs: number | undef
 /** One epoch (or its rest, from startSample); a last partial batch is applied at the end. */
 export function trainChipEpoch(chip: LearningChip, dataset: Dataset, options: ChipEpochOptions): ChipProgress {
   checkDataFitsChip(chip, dataset);
-  const maxShift = options.maxShiftPixels ?? 0;
-  checkShiftable(dataset, maxShift);
-  const shifted = new Float32Array(featureCount(dataset));
-  const features = (index: number): Float32Array => {
-    if (maxShift === 0) return sampleFeatures(dataset, index);
-    const { dx, dy } = sampleShift(options.seed, options.epoch, index, maxShift);
-    return translateImage(sampleFeatures(dataset, index), dataset.shape[0], dataset.shape[1], dx, dy, shifted);
-  };
+  const augmentation = options.augmentation ?? NO_AUGMENTATION;
+  checkAugmentable(dataset, augmentation);
+  const moved = new Float32Array(featureCount(dataset));
+  const features = (index: number): Float32Array => isAugmenting(augmentation)
+    ? augmentImage(sampleFeatures(dataset, index), dataset.shape[0], dataset.shape[1], augmentation, options.seed, options.epoch, index, moved)
+    : sampleFeatures(dataset, index);
   chip.engine.learningRateShift = learningRateShiftOf(options.epoch, options.learningRateHalvingEpochs);
   const builder = chipRasterBuilder(chip);
   const order = seededPermutation(dataset.labels.length, options.seed, `shuffle.epoch${options.epoch}`);

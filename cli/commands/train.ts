@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type TrainingPosition } from "../../emulator/learning/checkpoint.ts";
 import { learningCost, networkWithLearnedWeights, type LearningChip } from "../../emulator/learning/index.ts";
+import { NO_AUGMENTATION } from "../../learn/augment.ts";
 import { evaluateChip, sameStructure, trainChipEpoch, type ChipProgress } from "../../learn/chip-training.ts";
 import { encodeImage } from "../../compiler/image.ts";
 import { CliError, loadNetwork, readBytes, writeAtomic } from "../files.ts";
@@ -72,7 +73,8 @@ export function register(program: Command): void {
         const startSample = epoch === position.epoch ? position.nextSample : 0;
         try {
           trainChipEpoch(chip, train, {
-            epoch, seed, startSample, learningRateHalvingEpochs: options.lrHalveEvery, maxShiftPixels: options.shift,
+            epoch, seed, startSample, learningRateHalvingEpochs: options.lrHalveEvery,
+            augmentation: { ...NO_AUGMENTATION, maxShiftPixels: options.shift ?? 0 },
             onBatch: (p) => {
               showProgress(p, options.epochs);
               if (p.samplesDone % interval === 0 && p.samplesDone < p.samplesTotal) save({ epoch, nextSample: p.samplesDone, seed });

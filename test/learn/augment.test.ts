@@ -9,7 +9,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/index.ts";
 import { createLearningChip, learnedChecksum, learningSettingsOf } from "../../emulator/learning/index.ts";
-import { checkShiftable, sampleShift, translateImage } from "../../learn/augment.ts";
+import { augmentImage, checkAugmentable, NO_AUGMENTATION, sampleShift, smoothField, translateImage } from "../../learn/augment.ts";
+import { Random } from "../../compiler/random.ts";
 import { trainChipEpoch } from "../../learn/chip-training.ts";
 import { DatasetError, type Dataset } from "../../learn/dataset.ts";
 import { loadNamedDataset } from "../../learn/datasets-node.ts";
@@ -49,20 +50,54 @@ describe("sampleShift", () => {
   });
 });
 
-describe("checkShiftable", () => {
+describe("elastic distortion", () => {
+  const digit = Float32Array.from({ length: 784 }, (_, k) => (Math.abs((k % 28) - 14) < 3 && Math.floor(k / 28) > 5 && Math.floor(k / 28) < 22 ? 1 : 0));
+  const elastic = { ...NO_AUGMENTATION, elasticAlphaPixels: 34 };
+  const moved = (index: number, augmentation = elastic) => augmentImage(digit, 28, 28, augmentation, 1, 0, index, new Float32Array(784));
+
+  it("smooths the field to the documented size: three box blurs of radius 4 leave an r.m.s. of about 1/√(4π·20·3)", () => {
+    const field = smoothField(new Random(1, "field"), 28, 28, 4);
+    const rms = Math.sqrt(field.reduce((sum, v) => sum + v * v, 0) / field.length);
+    expect(rms).toBeGreaterThan(0.02);
+    expect(rms).toBeLessThan(0.05);
+  });
+
+  it("moves the image by a couple of pixels, differently per sample, and the same for the same (seed, epoch, index)", () => {
+    expect(moved(3)).toEqual(moved(3));
+    expect(moved(3)).not.toEqual(moved(4));
+    const image = moved(3);
+    const ink = (values: Float32Array) => values.reduce((a, b) => a + b, 0);
+    expect(Math.abs(ink(image) - ink(digit)) / ink(digit)).toBeLessThan(0.3);
+    expect(Math.min(...image)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...image)).toBeLessThanOrEqual(1);
+    expect(image).not.toEqual(digit);
+  });
+
+  it("with α = 0 is the plain shift", () => {
+    const shiftOnly = { ...NO_AUGMENTATION, maxShiftPixels: 2 };
+    const { dx, dy } = sampleShift(1, 0, 5, 2);
+    expect(moved(5, shiftOnly)).toEqual(translateImage(digit, 28, 28, dx, dy, new Float32Array(784)));
+  });
+});
+
+describe("checkAugmentable", () => {
+  const shift = (maxShiftPixels: number) => ({ ...NO_AUGMENTATION, maxShiftPixels });
   const images = (shape: number[]): Dataset => ({ name: "toy", images: new Float32Array(shape.reduce((a, b) => a * b, 1)), labels: new Uint8Array(1), shape, classCount: 2 });
 
   it("accepts 2-D images larger than the shift, and no shift on anything", () => {
-    expect(() => checkShiftable(images([28, 28]), 2)).not.toThrow();
-    expect(() => checkShiftable(images([784]), 0)).not.toThrow();
+    expect(() => checkAugmentable(images([28, 28]), shift(2))).not.toThrow();
+    expect(() => checkAugmentable(images([784]), shift(0))).not.toThrow();
   });
 
   it("refuses flat samples, shifts as large as the image, and fractional or negative shifts", () => {
-    expect(() => checkShiftable(images([784]), 2)).toThrow(DatasetError);
-    expect(() => checkShiftable(images([784]), 2)).toThrow(/2-D images.*\[784\]/);
-    expect(() => checkShiftable(images([3, 3]), 3)).toThrow(DatasetError);
-    expect(() => checkShiftable(images([28, 28]), 1.5)).toThrow(/whole number/);
-    expect(() => checkShiftable(images([28, 28]), -1)).toThrow(/whole number/);
+    expect(() => checkAugmentable(images([784]), shift(2))).toThrow(DatasetError);
+    expect(() => checkAugmentable(images([784]), shift(2))).toThrow(/2-D images.*\[784\]/);
+    expect(() => checkAugmentable(images([3, 3]), shift(3))).toThrow(DatasetError);
+    expect(() => checkAugmentable(images([28, 28]), shift(1.5))).toThrow(/whole number/);
+    expect(() => checkAugmentable(images([28, 28]), shift(-1))).toThrow(/whole number/);
+    expect(() => checkAugmentable(images([784]), { ...NO_AUGMENTATION, elasticAlphaPixels: 8 })).toThrow(/an elastic distortion needs 2-D images/);
+    expect(() => checkAugmentable(images([28, 28]), { ...NO_AUGMENTATION, elasticAlphaPixels: -1 })).toThrow(/elastic scale/);
+    expect(() => checkAugmentable(images([28, 28]), { ...NO_AUGMENTATION, elasticAlphaPixels: 8, elasticRadiusPixels: 0 })).toThrow(/blur radius/);
   });
 });
 
@@ -74,7 +109,7 @@ describe("training with shifts", () => {
     const train = loadNamedDataset("mnist", "train", { limit: 60 });
     const checksum = (maxShiftPixels: number) => {
       const chip = createLearningChip(network, learningSettingsOf(network, {}), 1);
-      trainChipEpoch(chip, train, { epoch: 0, seed: 1, maxShiftPixels });
+      trainChipEpoch(chip, train, { epoch: 0, seed: 1, augmentation: { ...NO_AUGMENTATION, maxShiftPixels } });
       return learnedChecksum(chip);
     };
     const shifted = checksum(2);
