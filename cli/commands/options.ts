@@ -13,6 +13,14 @@ export function wholeNumber(min: number) {
   };
 }
 
+export function numberIn(min: number, max: number) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (text.trim() === "" || !(n >= min && n <= max)) throw new InvalidArgumentError(`expected a number in [${min}, ${max}], got '${text}'`);
+    return n;
+  };
+}
+
 export const chipOption = () => new Option("--chip <preset>", "chip preset").choices(PRESET_NAMES);
 
 /** `--dt` of the commands that read a `.nir` model directly (NIR files need not say their timestep). */

@@ -17,7 +17,7 @@ import { evaluateChip, sameStructure, trainChipEpoch, type ChipProgress } from "
 import { encodeImage } from "../../compiler/image.ts";
 import { CliError, loadNetwork, readBytes, writeAtomic } from "../files.ts";
 import { asCliError, formatEvaluation, learningChipOf, loadSplit } from "../learning-data.ts";
-import { wholeNumber, withDataSetOptions } from "./options.ts";
+import { numberIn, wholeNumber, withDataSetOptions } from "./options.ts";
 
 interface TrainOptions {
   data: string;
@@ -30,6 +30,8 @@ interface TrainOptions {
   resume?: boolean;
   lrHalveEvery?: number;
   shift?: number;
+  elastic?: number;
+  elasticRadius?: number;
 }
 
 export function register(program: Command): void {
@@ -45,6 +47,8 @@ export function register(program: Command): void {
     .option("--resume", "continue from the checkpoint in --checkpoint DIR")
     .option("--lr-halve-every <epochs>", "halve the learn block's lr every this many epochs (a resumed run needs the same value)", wholeNumber(1))
     .option("--shift <pixels>", "show each training image translated by up to this many pixels, a new shift every epoch (learn/augment.ts; a resumed run needs the same value)", wholeNumber(1))
+    .option("--elastic <alpha>", "show each training image elastically distorted, field scale α in pixels (Simard et al. 2003; learn/augment.ts; a resumed run needs the same value)", numberIn(0, 1000))
+    .option("--elastic-radius <pixels>", "radius of the box blurs that smooth the elastic field", wholeNumber(1), 4)
     .action((file: string, options: TrainOptions) => {
       const source = loadNetwork(file);
       let seed = options.seed ?? source.seed;
@@ -74,7 +78,7 @@ export function register(program: Command): void {
         try {
           trainChipEpoch(chip, train, {
             epoch, seed, startSample, learningRateHalvingEpochs: options.lrHalveEvery,
-            augmentation: { ...NO_AUGMENTATION, maxShiftPixels: options.shift ?? 0 },
+            augmentation: { maxShiftPixels: options.shift ?? 0, elasticAlphaPixels: options.elastic ?? 0, elasticRadiusPixels: options.elasticRadius ?? NO_AUGMENTATION.elasticRadiusPixels },
             onBatch: (p) => {
               showProgress(p, options.epochs);
               if (p.samplesDone % interval === 0 && p.samplesDone < p.samplesTotal) save({ epoch, nextSample: p.samplesDone, seed });
