@@ -1,9 +1,10 @@
 /**
  * @fileoverview `neurocc eval IMAGE --data …`: the accuracy (ties count as wrong) and confusion
  * matrix of a network with a `learn` block — a trained checkpoint image or a .snn — on the test
- * split of a data set, run on the learning chip's forward pass (bit-exact with the emulators).
+ * split of a data set (or, with `--split train`, on its training split: the gap between the two
+ * says whether a run over- or underfits), run on the learning chip's forward pass (bit-exact with the emulators).
  */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { evaluateChip } from "../../learn/chip-training.ts";
 import { loadNetwork } from "../files.ts";
 import { asCliError, formatEvaluation, learningChipOf, loadSplit } from "../learning-data.ts";
@@ -14,6 +15,7 @@ interface EvalOptions {
   labels?: string;
   limit?: number;
   seed?: number;
+  split: "train" | "test";
 }
 
 export function register(program: Command): void {
@@ -21,18 +23,19 @@ export function register(program: Command): void {
     .command("eval")
     .description("accuracy and confusion matrix of a network with a learn block on a data set's test split")
     .argument("<network>", "chip image (.nchip, e.g. a train checkpoint) or network (.snn)"))
-    .option("--limit <k>", "use only the first k test samples", wholeNumber(1))
+    .option("--limit <k>", "use only the first k samples of the split", wholeNumber(1))
+    .addOption(new Option("--split <split>", "which split to evaluate on").choices(["test", "train"]).default("test"))
     .option("--seed <s>", "seed of rate-encoder draws (default: the network's)", wholeNumber(0))
     .action((file: string, options: EvalOptions) => {
       const network = loadNetwork(file);
       const chip = learningChipOf(network, file);
-      const test = loadSplit(options, "test");
+      const data = loadSplit(options, options.split);
       let evaluation;
       try {
-        evaluation = evaluateChip(chip, test, options.seed ?? network.seed, options.limit);
+        evaluation = evaluateChip(chip, data, options.seed ?? network.seed, options.limit);
       } catch (e) {
         asCliError(e);
       }
-      process.stdout.write(formatEvaluation(evaluation, `${file} on ${test.name}`) + "\n");
+      process.stdout.write(formatEvaluation(evaluation, `${file} on ${data.name}`) + "\n");
     });
 }

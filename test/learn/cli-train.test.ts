@@ -62,12 +62,14 @@ beforeAll(async () => {
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--shift", "1"]),
   ]);
   writeFileSync(join(dir, "damaged.bin"), readFileSync(join(dir, "split", "resume.bin")).subarray(0, 500));
-  [results.resumed, results.evaluated, results.occupied, results.foreign, results.halveResumed] = await Promise.all([
+  [results.resumed, results.evaluated, results.occupied, results.foreign, results.halveResumed, results.evaluatedTrain, results.badSplit] = await Promise.all([
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "10", "--checkpoint", "split", "--checkpoint-every", "30", "--resume"]),
     neurocc(["eval", "full/checkpoint.nchip", ...DATA]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--checkpoint", "full"]),
     neurocc(["train", "other.snn", ...DATA, "--epochs", "10", "--checkpoint", "full", "--resume"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--lr-halve-every", "1", "--checkpoint", "halve-split", "--resume"]),
+    neurocc(["eval", "full/checkpoint.nchip", ...DATA, "--split", "train", "--limit", "30"]),
+    neurocc(["eval", "full/checkpoint.nchip", ...DATA, "--split", "validation"]),
   ]);
   const damagedDir = join(dir, "damaged");
   rmSync(damagedDir, { recursive: true, force: true });
@@ -115,6 +117,9 @@ describe("neurocc train / eval", () => {
     expect(stdout).toMatch(/full\/checkpoint\.nchip on .*: [\d.]+% \(\d+\/90; a tie for the top spike count counts as wrong/);
     expect(stdout).toMatch(/confusion \(rows: true class, columns: predicted/);
     expect(stdout.trim().split("\n").slice(-3)).toHaveLength(3);
+    // --split train (here the same file) with --limit: the first 30 samples
+    expect(results.evaluatedTrain.status).toBe(0);
+    expect(results.evaluatedTrain.stdout).toMatch(/: [\d.]+% \(\d+\/30; a tie/);
   });
 
   it.each([
@@ -123,6 +128,7 @@ describe("neurocc train / eval", () => {
     ["occupied", /already holds a checkpoint; continue it with --resume/],
     ["foreign", /is a checkpoint of network 'tiny' with other layers or connections/],
     ["damaged", /resume.bin is (corrupted|not a training checkpoint)/],
+    ["badSplit", /'validation' is invalid.*test, train/],
     ["flatShift", /shifting by up to 1 pixels needs 2-D images .* shape \[20\]/],
   ])("%s: one message, non-zero exit, no stack trace", (name, message) => {
     const { status, stderr } = results[name];
