@@ -81,12 +81,18 @@ export function smoothField(random: Random, rows: number, columns: number, radiu
   return field;
 }
 
+/** Pixel (row, column) of `image`, 0 outside. */
+function pixelAt(image: Float32Array, rows: number, columns: number, row: number, column: number): number {
+  return row >= 0 && row < rows && column >= 0 && column < columns ? image[row * columns + column] : 0;
+}
+
 /** Bilinear read of `image` at (x, y) in pixel coordinates, 0 outside. */
 function bilinear(image: Float32Array, rows: number, columns: number, x: number, y: number): number {
   const x0 = Math.floor(x), y0 = Math.floor(y);
   const fx = x - x0, fy = y - y0;
-  const at = (row: number, column: number) => (row >= 0 && row < rows && column >= 0 && column < columns ? image[row * columns + column] : 0);
-  return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+  const top = (1 - fx) * pixelAt(image, rows, columns, y0, x0) + fx * pixelAt(image, rows, columns, y0, x0 + 1);
+  const bottom = (1 - fx) * pixelAt(image, rows, columns, y0 + 1, x0) + fx * pixelAt(image, rows, columns, y0 + 1, x0 + 1);
+  return (1 - fy) * top + fy * bottom;
 }
 
 /** Training sample `index` of epoch `epoch` as the chip is shown it, written into `out`. */

@@ -2,7 +2,8 @@
  * @fileoverview `neurocc eval IMAGE --data …`: the accuracy (ties count as wrong) and confusion
  * matrix of a network with a `learn` block — a trained checkpoint image or a .snn — on the test
  * split of a data set (or, with `--split train`, on its training split: the gap between the two
- * says whether a run over- or underfits), run on the learning chip's forward pass (bit-exact with the emulators).
+ * says whether a run over- or underfits), run on the learning chip's forward pass (bit-exact with
+ * the emulators).
  */
 import { Option, type Command } from "commander";
 import { evaluateChip } from "../../learn/chip-training.ts";
@@ -21,7 +22,7 @@ interface EvalOptions {
 export function register(program: Command): void {
   withDataSetOptions(program
     .command("eval")
-    .description("accuracy and confusion matrix of a network with a learn block on a data set's test split")
+    .description("accuracy and confusion matrix of a network with a learn block on a data set's test (or training) split")
     .argument("<network>", "chip image (.nchip, e.g. a train checkpoint) or network (.snn)"))
     .option("--limit <k>", "use only the first k samples of the split", wholeNumber(1))
     .addOption(new Option("--split <split>", "which split to evaluate on").choices(["test", "train"]).default("test"))
