@@ -56,6 +56,8 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     const rounded = Math.round(shift);
     return Math.abs(shift - rounded) < 1e-9 && rounded >= 1 && rounded <= largest ? rounded : fail(name, `= ${value(name)} must be 1 − 2^−s with s in 1..${largest} (the learning unit shifts)`);
   };
+  const outputLayer = context.populations.find((p) => p.name === output)!;
+  const outputsPerClass = (k: number) => (outputLayer.size % k === 0 ? k : fail("outputs_per_class", `= ${k} does not divide the ${outputLayer.size} neurons of output '${output}'; give the output layer classes × ${k} neurons`));
   const atMostSteps = (name: string) => (value(name) <= context.steps ? value(name) : fail(name, `= ${value(name)} exceeds the ${context.steps} steps of a sample (run block)`));
   const spec: LearningSpec = {
     rule: rule as LearningSpec["rule"], output,
@@ -64,6 +66,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     ...(wordOf(bound.values.get("loss")) === "spike_count_hinge" ? { loss: "spike_count_hinge" as const } : {}),
     ...(bound.values.has("output_error") ? { outputErrorPerSpike: wordOf(bound.values.get("output_error")) === "per_spike" } : {}),
     ...(bound.values.has("silent_floor") ? { silentFloorFraction: value("silent_floor") } : {}),
+    ...(bound.values.has("outputs_per_class") ? { outputsPerClass: outputsPerClass(value("outputs_per_class")) } : {}),
     perturbationLog2: powerOfTwo("perturbation"),
     feedbackRateShift: -powerOfTwo("feedback_rate"),
     dfaFeedbackRange: value("feedback_range"),

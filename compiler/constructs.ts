@@ -219,6 +219,7 @@ export const LEARN_SETTINGS: ParamSpec[] = [
   { name: "feedback_rate", type: { kind: "number", dimension: DIMENSIONLESS, min: 2 ** -16, max: 1 }, default: 2 ** -7, doc: "η_B of the SFDFA feedback update (a power of two)" },
   { name: "feedback_range", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 16 }, default: 0.05, doc: "DFA: fixed feedback drawn from U(±range)" },
   { name: "loss", type: { kind: "word", words: ["spike_count", "spike_count_hinge"] }, default: "spike_count", doc: "the loss: spike counts against targets (spike_count_hinge: one-sided, no push once past the target)" },
+  { name: "outputs_per_class", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 4096, integer: true }, default: 1, doc: "output neurons per class: class c is read from neurons [c·k, (c+1)·k), predicted by their total spike count" },
   { name: "target_true", type: { kind: "number", dimension: DIMENSIONLESS, min: 0 }, default: 15, doc: "target spikes per sample of the true class's output" },
   { name: "target_other", type: { kind: "number", dimension: DIMENSIONLESS, min: 0 }, default: 3, doc: "target spikes per sample of every other output" },
   { name: "rate_reg", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 16 }, default: 0.3, doc: "weight of the hidden firing-rate regulariser" },

@@ -75,6 +75,12 @@ export interface LearningSpec {
   feedbackRateShift: number;
   /** DFA: fixed feedback drawn from U(±dfaFeedbackRange). */
   dfaFeedbackRange: number;
+  /**
+   * Output neurons per class (absent: 1). Class c is read from output neurons [c·k, (c+1)·k): each
+   * of them is trained towards the class's targets, and the prediction is the class whose neurons
+   * spiked most in total (population coding of the output, docs/learning.md §4).
+   */
+  outputsPerClass?: number;
   /** Spike-count loss targets (spikes per sample) of the true class and of every other class. */
   targetTrueCount: number;
   targetOtherCount: number;

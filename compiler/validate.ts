@@ -60,6 +60,7 @@ function validateLearning(l: LearningSpec, net: ChipNetwork): Problem {
   if (l.loss !== undefined && l.loss !== "spike_count" && l.loss !== "spike_count_hinge") return "loss must be spike_count or spike_count_hinge";
   if (l.outputErrorPerSpike !== undefined && typeof l.outputErrorPerSpike !== "boolean") return "outputErrorPerSpike must be a boolean";
   if (l.silentFloorFraction !== undefined && !(l.silentFloorFraction >= 0 && l.silentFloorFraction <= 1)) return "silentFloorFraction must be in [0, 1]";
+  if (l.outputsPerClass !== undefined && !(inRange(l.outputsPerClass, 1, 4096) && output.size % l.outputsPerClass === 0)) return "outputsPerClass must be 1..4096 and divide the output layer's size";
   if (l.outputLearningRate !== undefined && !(l.outputLearningRate > 0 && l.outputLearningRate <= 1)) return "outputLearningRate must be in (0, 1]";
   if (!inRange(l.perturbationLog2, -8, 4) || !inRange(l.feedbackRateShift, 0, 16)) return "bad perturbation or feedback shift";
   if (!inRange(l.adamFirstShift, 1, 12) || !inRange(l.adamSecondShift, 1, 16)) return "bad Adam shifts";

@@ -8,7 +8,7 @@
  */
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { mix32 } from "../compiler/random.ts";
-import { inferChipSample, predictByCount, trainChipSample, flushChipBatch, type LearningChip } from "../emulator/learning/index.ts";
+import { inferChipSample, predictChipClass, trainChipSample, flushChipBatch, type LearningChip } from "../emulator/learning/index.ts";
 import { createRasterBuilder, type RasterBuilder } from "../emulator/learning/raster.ts";
 import { augmentImage, checkAugmentable, isAugmenting, NO_AUGMENTATION, type Augmentation } from "./augment.ts";
 import { DatasetError, featureCount, sampleFeatures, seededPermutation, type Dataset } from "./dataset.ts";
@@ -22,8 +22,10 @@ export function checkDataFitsChip(chip: LearningChip, dataset: Dataset): void {
     throw new DatasetError(`${dataset.name} has ${features} features per sample ([${dataset.shape.join(", ")}]), but input '${chain.input.name}' has ${chain.input.size} neurons`);
   }
   const output = chain.layers[chain.layers.length - 1].population;
-  if (dataset.classCount > output.size) {
-    throw new DatasetError(`${dataset.name} has ${dataset.classCount} classes, but output layer '${output.name}' has ${output.size} neurons (one per class)`);
+  const perClass = chip.engine.settings.outputsPerClass ?? 1;
+  if (dataset.classCount * perClass > output.size) {
+    const per = perClass === 1 ? "one per class" : `${perClass} per class`;
+    throw new DatasetError(`${dataset.name} has ${dataset.classCount} classes, but output layer '${output.name}' has ${output.size} neurons (${per})`);
   }
 }
 
@@ -90,7 +92,7 @@ export function trainChipEpoch(chip: LearningChip, dataset: Dataset, options: Ch
     const label = dataset.labels[index];
     const counts = trainChipSample(chip, builder.build(features(index), sampleSeed(options.seed, options.epoch, index)), label);
     done++;
-    if (predictByCount(counts) === label) correct++;
+    if (predictChipClass(chip, counts) === label) correct++;
     for (const layer of chip.state.layers) for (let i = 0; i < layer.counts.length; i++) spikes += layer.counts[i];
     if (k === total - 1) flushChipBatch(chip);
     if (((k + 1) % batchSize === 0 || k === total - 1) && options.onBatch) options.onBatch(progress(k + 1));
@@ -124,7 +126,7 @@ export function evaluateChip(chip: LearningChip, dataset: Dataset, seed: number,
     const label = dataset.labels[index];
     const counts = inferChipSample(chip, builder.build(sampleFeatures(dataset, index), sampleSeed(seed, -1, index)));
     for (const layer of chip.state.layers) for (let i = 0; i < layer.counts.length; i++) spikes += layer.counts[i];
-    const predicted = predictByCount(counts);
+    const predicted = predictChipClass(chip, counts);
     if (predicted < 0 || predicted >= classes) {
       ties++;
       continue;

@@ -76,19 +76,35 @@ export function learnedChecksum(chip: LearningChip): string {
   return (hash >>> 0).toString(16).padStart(8, "0");
 }
 
-/** The class with the most spikes, or −1 when the top count is tied (all silent included): a tie is wrong. */
-export function predictByCount(counts: ArrayLike<number>): number {
+/** Spikes per class: the sum over each class's block of `outputsPerClass` output neurons [c·k, (c+1)·k). */
+export function classTotals(counts: ArrayLike<number>, outputsPerClass = 1): Int32Array {
+  const totals = new Int32Array(Math.floor(counts.length / outputsPerClass));
+  for (let o = 0; o < totals.length * outputsPerClass; o++) totals[Math.floor(o / outputsPerClass)] += counts[o];
+  return totals;
+}
+
+/**
+ * The class whose output neurons spiked most in total (classTotals), or −1 when the top total is
+ * tied (all silent included): a tie is wrong.
+ */
+export function predictByCount(counts: ArrayLike<number>, outputsPerClass = 1): number {
+  const totals = outputsPerClass === 1 ? counts : classTotals(counts, outputsPerClass);
   let best = 0;
   let tied = false;
-  for (let o = 1; o < counts.length; o++) {
-    if (counts[o] > counts[best]) {
-      best = o;
+  for (let c = 1; c < totals.length; c++) {
+    if (totals[c] > totals[best]) {
+      best = c;
       tied = false;
-    } else if (counts[o] === counts[best]) {
+    } else if (totals[c] === totals[best]) {
       tied = true;
     }
   }
   return tied ? -1 : best;
+}
+
+/** The chip's prediction from its output counts, per its learn block's outputs_per_class. */
+export function predictChipClass(chip: LearningChip, counts: ArrayLike<number>): number {
+  return predictByCount(counts, chip.engine.settings.outputsPerClass ?? 1);
 }
 
 /** A copy of the network with the learned mantissas in its dense projections (same exponents and bits). */

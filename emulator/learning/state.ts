@@ -127,6 +127,8 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
   checkSettings(settings);
   const chain = findLearningChain(network, settings.output);
   const outputSize = chain.layers[chain.layers.length - 1].population.size;
+  const perClass = settings.outputsPerClass ?? 1;
+  if (outputSize % perClass !== 0) throw new LearningError(`outputs_per_class = ${perClass} does not divide the ${outputSize} neurons of output '${settings.output}'`);
   const layers = chain.layers.map((link, index): LearningLayer => {
     const isOutput = index === chain.layers.length - 1;
     const { population, constants } = link;
@@ -231,6 +233,7 @@ export function checkSettings(s: ChipLearningSettings): void {
   if (!(s.rateRegularisation >= 0 && s.rateRegularisation <= 16)) fail("rate_reg", s.rateRegularisation, "[0, 16]");
   if (!(s.rateTargetSpikes >= 0 && s.rateTargetSpikes <= s.steps)) fail("rate_target", s.rateTargetSpikes, `[0, steps = ${s.steps}]`);
   integerIn("batch", s.batchSize, 1, 4096);
+  if (s.outputsPerClass !== undefined) integerIn("outputs_per_class", s.outputsPerClass, 1, 4096);
   if (!(s.slopeMinFraction > 0 && s.slopeMinFraction <= 1)) fail("slope_min", s.slopeMinFraction, "(0, 1]");
   integerIn("adam β1 shift", s.adamFirstShift, 1, 12);
   integerIn("adam β2 shift", s.adamSecondShift, 1, 16);

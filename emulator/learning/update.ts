@@ -40,13 +40,19 @@ export function emptyUpdateWork(): UpdateWork {
   return { errorMultiplies: 0, gradientUpdates: 0, weightUpdates: 0, feedbackUpdates: 0 };
 }
 
-/** err_o = target_o − count_o in Q16; with the hinge loss only the true class's shortfall and the others' excess. */
+/**
+ * err_o = target_o − count_o in Q16; with the hinge loss only the true class's shortfall and the
+ * others' excess. Output o belongs to class ⌊o / outputs_per_class⌋: each neuron of the true class's
+ * group has the true target.
+ */
 export function outputErrorsQ16(engine: LearningEngine, counts: Int32Array, label: number): Int32Array {
   const { targetTrueCount, targetOtherCount } = engine.settings;
+  const perClass = engine.settings.outputsPerClass ?? 1;
   const hinge = engine.settings.loss === "spike_count_hinge";
   return Int32Array.from(counts, (count, o) => {
-    const err = Math.round(((o === label ? targetTrueCount : targetOtherCount) - count) * Q16);
-    return !hinge ? err : o === label ? Math.max(err, 0) : Math.min(err, 0);
+    const isTrue = Math.floor(o / perClass) === label;
+    const err = Math.round(((isTrue ? targetTrueCount : targetOtherCount) - count) * Q16);
+    return !hinge ? err : isTrue ? Math.max(err, 0) : Math.min(err, 0);
   });
 }
 

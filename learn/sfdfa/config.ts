@@ -52,6 +52,8 @@ export interface SfdfaConfig {
   feedbackLearningRate: number;
   /** DFA: the fixed feedback is U(−dfaFeedbackRange, dfaFeedbackRange). */
   dfaFeedbackRange: number;
+  /** Output neurons per class (default 1): output o belongs to class ⌊o / k⌋, predicted by group totals. */
+  outputsPerClass?: number;
   /** Spike-count targets: the true class's output, and every other output. */
   targetTrueCount: number;
   targetOtherCount: number;

@@ -7,17 +7,22 @@
  */
 import { DatasetError, featureCount, sampleFeatures, seededPermutation, type Dataset } from "../dataset.ts";
 import { latencyRaster } from "./encode.ts";
-import { predictByCount } from "../../emulator/learning/index.ts";
+import { classTotals, predictByCount } from "../../emulator/learning/index.ts";
 import type { FloatNetwork } from "./network.ts";
 import { createSampleState, runSample, type SampleState } from "./sample.ts";
 import { accumulateSample, applyBatch, createBatchAccumulator, type BatchAccumulator } from "./update.ts";
 
-/** The class with the most output spikes: `strict` is −1 on a tie for the top; `lowestIndex` takes the first. */
-export function predictFromCounts(counts: ArrayLike<number>): { strict: number; lowestIndex: number } {
+/**
+ * The class with the most output spikes (summed over its `outputsPerClass` neurons): `strict` is −1
+ * on a tie for the top; `lowestIndex` takes the first.
+ */
+export function predictFromCounts(counts: ArrayLike<number>, outputsPerClass = 1): { strict: number; lowestIndex: number } {
+  const totals = classTotals(counts, outputsPerClass);
   let first = 0;
-  for (let o = 1; o < counts.length; o++) if (counts[o] > counts[first]) first = o;
-  return { strict: predictByCount(counts), lowestIndex: first };
+  for (let c = 1; c < totals.length; c++) if (totals[c] > totals[first]) first = c;
+  return { strict: predictByCount(totals), lowestIndex: first };
 }
+
 
 /** Accuracy and activity over a set of samples. */
 export interface RunStats {
@@ -66,8 +71,9 @@ export function checkDataFitsNetwork(network: FloatNetwork, dataset: Dataset): v
     throw new DatasetError(`${dataset.name} has ${features} features per sample ([${dataset.shape.join(", ")}]), but the network has ${network.config.inputSize} inputs`);
   }
   const outputs = network.layers[network.layers.length - 1].size;
-  if (dataset.classCount !== outputs) {
-    throw new DatasetError(`${dataset.name} has ${dataset.classCount} classes, but the network's output layer has ${outputs} neurons (one per class)`);
+  const perClass = network.config.outputsPerClass ?? 1;
+  if (dataset.classCount * perClass !== outputs) {
+    throw new DatasetError(`${dataset.name} has ${dataset.classCount} classes, but the network's output layer has ${outputs} neurons (${perClass === 1 ? "one" : perClass} per class)`);
   }
 }
 
@@ -93,7 +99,7 @@ export function trainEpoch(trainer: Trainer, dataset: Dataset, options: EpochOpt
     const raster = latencyRaster(sampleFeatures(dataset, index), config.latencyWindowSteps, config.steps);
     runSample(network, state, raster, { learning: true, sampleIndex: network.samplesSeen });
     network.samplesSeen++;
-    tally(stats, state, dataset.labels[index]);
+    tally(stats, state, dataset.labels[index], network.config.outputsPerClass ?? 1);
     accumulateSample(network, state, dataset.labels[index], batch);
     const batchDone = batch.samples === config.batchSize || k === total - 1;
     if (batchDone) applyBatch(network, batch);
@@ -121,7 +127,7 @@ export function evaluate(network: FloatNetwork, dataset: Dataset, limit = Infini
   for (let index = 0; index < total; index++) {
     const raster = latencyRaster(sampleFeatures(dataset, index), config.latencyWindowSteps, config.steps);
     runSample(network, state, raster, { learning: false });
-    const prediction = tally(stats, state, dataset.labels[index]);
+    const prediction = tally(stats, state, dataset.labels[index], network.config.outputsPerClass ?? 1);
     stats.confusion[dataset.labels[index] * classes + prediction.lowestIndex]++;
     if (prediction.strict < 0) stats.ties++;
   }
@@ -141,9 +147,9 @@ function emptyStats(network: FloatNetwork): Accumulating {
   };
 }
 
-function tally(stats: Accumulating, state: SampleState, label: number): { strict: number; lowestIndex: number } {
+function tally(stats: Accumulating, state: SampleState, label: number, outputsPerClass: number): { strict: number; lowestIndex: number } {
   const output = state.layers[state.layers.length - 1].counts;
-  const prediction = predictFromCounts(output);
+  const prediction = predictFromCounts(output, outputsPerClass);
   stats.samples++;
   if (prediction.strict === label) stats.correctStrict++;
   if (prediction.lowestIndex === label) stats.correctLowestIndex++;

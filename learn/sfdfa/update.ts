@@ -57,12 +57,14 @@ export function createBatchAccumulator(network: FloatNetwork): BatchAccumulator 
   };
 }
 
-/** err_o = target_o − count_o with the spike-count targets (true class, every other class). */
+/** err_o = target_o − count_o with the spike-count targets (true class's outputs, every other output). */
 export function outputErrors(network: FloatNetwork, counts: Int32Array, label: number, out: Float64Array): Float64Array {
   const { targetTrueCount, targetOtherCount, oneSidedErrors } = network.config;
+  const perClass = network.config.outputsPerClass ?? 1;
   for (let o = 0; o < counts.length; o++) {
-    const err = (o === label ? targetTrueCount : targetOtherCount) - counts[o];
-    out[o] = !oneSidedErrors ? err : o === label ? Math.max(err, 0) : Math.min(err, 0);
+    const isTrue = Math.floor(o / perClass) === label;
+    const err = (isTrue ? targetTrueCount : targetOtherCount) - counts[o];
+    out[o] = !oneSidedErrors ? err : isTrue ? Math.max(err, 0) : Math.min(err, 0);
   }
   return out;
 }

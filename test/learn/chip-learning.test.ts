@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { prototypeConfig } from "../../learn/sfdfa/config.ts";
 import { createFloatNetwork, refreshFanOut as refreshFloat } from "../../learn/sfdfa/network.ts";
 import { createSampleState, runSample } from "../../learn/sfdfa/sample.ts";
-import { accumulateSample, applyBatch, createBatchAccumulator } from "../../learn/sfdfa/update.ts";
+import { accumulateSample, applyBatch, createBatchAccumulator, outputErrors } from "../../learn/sfdfa/update.ts";
 import { createReferenceEmulator } from "../../emulator/reference/index.ts";
 import { buildEncoderTables } from "../../emulator/inputs.ts";
 import { createLearningChip, flushChipBatch, inferChipSample, LearningError, networkWithLearnedWeights, predictByCount, trainChipSample, learningCost } from "../../emulator/learning/index.ts";
@@ -35,6 +35,7 @@ function floatTwin(chip: ReturnType<typeof createLearningChip>) {
   config.silentEligibilityFraction = s.silentFloorFraction ?? 0;
   config.normaliseOutputErrorByCount = s.outputErrorPerSpike ?? true;
   config.oneSidedErrors = s.loss === "spike_count_hinge";
+  config.outputsPerClass = s.outputsPerClass;
   const network = createFloatNetwork(config, chip.engine.seed);
   network.layers.forEach((layer, l) => {
     const chipLayer = chip.engine.layers[l];
@@ -365,5 +366,18 @@ describe("networks and settings the chip cannot train", () => {
     expect(predictByCount([2, 5, 5])).toBe(-1);
     expect(predictByCount([0, 0, 0])).toBe(-1);
     expect(predictByCount([1, 5, 2])).toBe(1);
+  });
+  it("with outputs_per_class = k, predicts by each class's total and trains every neuron of the true class towards its target", () => {
+    // class 0 owns outputs 0–1 (total 7), class 1 outputs 2–3 (total 9), class 2 outputs 4–5 (total 9)
+    expect(predictByCount([3, 4, 9, 0, 5, 4], 2)).toBe(-1);
+    expect(predictByCount([3, 4, 9, 1, 5, 4], 2)).toBe(1);
+    expect(predictByCount([8, 0, 0, 7, 0, 0], 2)).toBe(0); // the top single neuron is not what counts
+    expect(predictByCount([8, 0, 0, 7, 0, 9], 2)).toBe(2);
+    const engine = createLearningChip(compileTiny(tinySource(8, 6)), tinySettings({ targetTrueCount: 20, targetOtherCount: 4, loss: "spike_count_hinge", outputsPerClass: 2 })).engine;
+    const errors = outputErrorsQ16(engine, Int32Array.from([25, 12, 2, 9, 3, 4]), 0);
+    expect(Array.from(errors).map((e) => e / 65536)).toEqual([0, 8, 0, -5, 0, 0]);
+    const float = floatTwin(createLearningChip(compileTiny(tinySource(8, 6)), engine.settings));
+    expect(Array.from(outputErrors(float, Int32Array.from([25, 12, 2, 9, 3, 4]), 0, new Float64Array(6)))).toEqual([0, 8, 0, -5, 0, 0]);
+    expect(() => createLearningChip(compileTiny(tinySource(8, 6)), tinySettings({ outputsPerClass: 4 }))).toThrow(/outputs_per_class = 4 does not divide the 6 neurons/);
   });
 });

@@ -58,6 +58,12 @@ describe("learn block", () => {
     expect(compile(withLearn("learn sfdfa { output = out; output_error = per_spike; }")).network!.learning!.outputErrorPerSpike).toBe(true);
   });
 
+  it("carries outputs_per_class through the image", () => {
+    const { network } = compile(withLearn("learn sfdfa { output = out; outputs_per_class = 3; }"));
+    expect(decodeImage(encodeImage(network!)).network.learning!.outputsPerClass).toBe(3);
+    expect("outputsPerClass" in compile(withLearn("learn sfdfa { output = out; }")).network!.learning!).toBe(false);
+  });
+
   it("is optional: a network without it has no learning section", () => {
     expect(compile(tinySource()).network!.learning).toBeUndefined();
     expect(() => learningSettingsOf(compile(tinySource()).network!)).toThrow(/no learn block/);
@@ -76,6 +82,8 @@ describe("learn block", () => {
     ["learn sfdfa { output = out; perturbation = 0.3; }", /E106 8:31 learn sfdfa: perturbation = 0.3 must be a power of two/],
     ["learn sfdfa { output = out; adam_beta1 = 0.8; }", /E106 .*adam_beta1 = 0.8 must be 1 − 2\^−s/],
     ["learn sfdfa { output = out; target_true = 50; }", /E106 .*target_true = 50 exceeds the 40 steps/],
+    ["learn sfdfa { output = out; outputs_per_class = 2; }", /E106 .*outputs_per_class = 2 does not divide the 3 neurons of output 'out'/],
+    ["learn sfdfa { output = out; outputs_per_class = 1.5; }", /E106 .*outputs_per_class/],
     ["learn sfdfa { output = out; momentum = 1; }", /E103 .*has no parameter 'momentum'/],
     ["learn sfdfa { output = out; } learn dfa { output = out; }", /E101 .*only one learn block/],
   ])("rejects %s with a located error", (block, expected) => {
