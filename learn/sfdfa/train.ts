@@ -23,7 +23,6 @@ export function predictFromCounts(counts: ArrayLike<number>, outputsPerClass = 1
   return { strict: predictByCount(totals), lowestIndex: first };
 }
 
-
 /** Accuracy and activity over a set of samples. */
 export interface RunStats {
   samples: number;
