@@ -18,7 +18,7 @@
  *        [--steps 40] (T; the latency window T/2 and τ_s 0.65·T, τ_m 1.3·T scale with it, as in the prototype's H3)
  *        (the recipe's settings; --lr-output is the output layer's Adam step, default --lr — the
  *        settings of `examples/fashion-mnist.snn`'s learn block are --lr-output 9e-4 --target-true 32
- *        --target-other 6 --rate-target 0.5 --set oneSidedErrors=true)
+ *        --target-other 6 --rate-target 0.5 --set oneSidedErrors=true,outputsPerClass=10)
  *        [--set NAME=VALUE,...] any other setting of learn/sfdfa/config.ts (screening; an unknown NAME
  *        is an error), e.g. oneSidedErrors=true (the hinge loss), silentEligibilityFraction=0.1
  *        (silent_floor), perturbation=sign,delaySteps=1 (the chip's ε and delays), weightLimit=0.124
@@ -59,7 +59,7 @@ const recipe = {
 
 /** --set name=value,...: settings of learn/sfdfa/config.ts; a misspelt name would silently screen the baseline, so it is an error. */
 function parseSettings(text: string): Record<string, unknown> {
-  const known = new Set([...Object.keys(PROTOTYPE_LEARNING), "oneSidedErrors", "weightLimit", "normaliseOutputErrorByCount"]);
+  const known = new Set([...Object.keys(PROTOTYPE_LEARNING), "oneSidedErrors", "weightLimit", "normaliseOutputErrorByCount", "outputsPerClass"]);
   return Object.fromEntries(text.split(",").filter(Boolean).map((pair) => {
     const [name, value = ""] = pair.split("=");
     if (!known.has(name)) {
@@ -70,6 +70,8 @@ function parseSettings(text: string): Record<string, unknown> {
   }));
 }
 
+/** outputsPerClass=K (a --set): ten classes of K outputs each, as `outputs_per_class` on the chip. */
+const outputSize = 10 * Number(recipe.outputsPerClass ?? 1);
 const biasInputs = Number(option("bias-inputs", "0"));
 /** --bias-inputs K: K extra features, the same in every sample, spiking at steps spread over the window (learnable offsets). */
 function withBiasInputs(dataset: Dataset): Dataset {
@@ -87,13 +89,13 @@ const train = withBiasInputs(sliceDataset(loadNamedDataset("fashion-mnist", "tra
 const test = withBiasInputs(sliceDataset(loadNamedDataset("fashion-mnist", "test"), 0, Number(option("test-limit", "Infinity"))));
 console.log(`Fashion-MNIST: ${train.labels.length} train / ${test.labels.length} test images, loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
 console.log(`machine: ${cpus()[0]?.model ?? "?"} (${cpus().length} cores), node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-console.log(`network 784-${hidden.join("-")}-10, seed ${seed}, tangent ${tangent}, epochs ${epochs}, ${JSON.stringify({ ...recipe, outputLearningRate })}\n`);
+console.log(`network 784-${hidden.join("-")}-${outputSize}, seed ${seed}, tangent ${tangent}, epochs ${epochs}, ${JSON.stringify({ ...recipe, outputLearningRate })}\n`);
 
 const header = "rule   epoch  test strict  test lowest-idx  train (running)  spikes/neuron hidden | out  train samples/s  epoch s  eval s";
 console.log(header);
 const rows: Record<string, unknown>[] = [];
 for (const rule of rules) {
-  const config = prototypeConfig([784 + biasInputs, ...hidden, 10], { rule, tangent, ...recipe });
+  const config = prototypeConfig([784 + biasInputs, ...hidden, outputSize], { rule, tangent, ...recipe });
   config.layers[config.layers.length - 1].learningRate = outputLearningRate;
   for (const layer of config.layers) Object.assign(layer, { synapseTauSteps: 0.65 * steps, membraneTauSteps: 1.3 * steps });
   const network = createFloatNetwork(config, seed);

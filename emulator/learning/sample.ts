@@ -43,16 +43,23 @@ export interface LayerSampleState {
   readonly current: Int32Array;
   readonly voltage: Int32Array;
   readonly counts: Int32Array;
-  readonly preTrace: Int32Array;
-  readonly preTraceQ: Int32Array;
   /**
    * Presynaptic neurons that have spiked this sample, in order of their first spike: the only ones
    * with non-zero traces, so trace decay and eligibility updates visit just these (event-driven).
+   * Neuron activePre[a] owns slot a of the traces and of every eligibility row: the learning unit's
+   * memory is allocated per active presynaptic neuron, so its loops run over consecutive words.
    */
   readonly activePre: Int32Array;
   activePreCount: number;
-  readonly isActivePre: Uint8Array;
-  /** E_ij, post-major, Q8; only rows of neurons that spiked are non-zero. */
+  /** Slot of presynaptic neuron j in activePre, or −1 while j has not spiked this sample. */
+  readonly preSlot: Int32Array;
+  /** p and Q (Q12) of activePre[a], at slot a. */
+  readonly preTrace: Int32Array;
+  readonly preTraceQ: Int32Array;
+  /**
+   * E, post-major, Q8: E_ij of j = activePre[a] at eligibility[i·preSize + a] (chipEligibility reads
+   * it by j); only rows of neurons that spiked are non-zero.
+   */
   readonly eligibility: Int32Array;
   readonly eligibleNeurons: Int32Array;
   eligibleCount: number;
@@ -72,7 +79,7 @@ export interface LayerSampleState {
   readonly spikeTangent: Int32Array;
   /** Scratch: this step's input per neuron. */
   readonly input: Int32Array;
-  /** Pseudo-spikes (layer.silentFloor > 0): each neuron's peak pre-reset v and its step, and Q_j of every step. */
+  /** Pseudo-spikes (layer.silentFloor > 0): each neuron's peak pre-reset v and its step, and Q of every step (by slot). */
   readonly peakVoltage: Int32Array;
   readonly peakStep: Int32Array;
   readonly preTraceQHistory: Int32Array;
@@ -94,7 +101,7 @@ export function createChipSampleState(engine: LearningEngine): ChipSampleState {
   return {
     layers: engine.layers.map(({ size, preSize, silentFloor }) => ({
       current: new Int32Array(size), voltage: new Int32Array(size), counts: new Int32Array(size),
-      preTrace: new Int32Array(preSize), preTraceQ: new Int32Array(preSize), activePre: new Int32Array(preSize), activePreCount: 0, isActivePre: new Uint8Array(preSize),
+      preTrace: new Int32Array(preSize), preTraceQ: new Int32Array(preSize), activePre: new Int32Array(preSize), activePreCount: 0, preSlot: new Int32Array(preSize).fill(-1),
       eligibility: new Int32Array(size * preSize), eligibleNeurons: new Int32Array(size), eligibleCount: 0, saturated: new Uint8Array(size),
       perturbation: new Int32Array(size), tangentAcc: new Float64Array(size), tangentFirst: new Uint8Array(size),
       directional: new Float64Array(size),
@@ -161,14 +168,15 @@ function resetState(engine: LearningEngine, state: ChipSampleState, perturbation
     s.pseudoCount = 0;
     s.tangentAcc.fill(0);
     s.directional.fill(0);
-    for (let a = 0; a < s.activePreCount; a++) s.isActivePre[s.activePre[a]] = 0;
-    s.activePreCount = 0;
     s.tangentFirst.fill(1);
+    // Only slots below the final active count were written in the rows of neurons that spiked.
     for (let k = 0; k < s.eligibleCount; k++) {
       const row = s.eligibleNeurons[k] * layer.preSize;
-      s.eligibility.fill(0, row, row + layer.preSize);
+      s.eligibility.fill(0, row, row + s.activePreCount);
     }
     s.eligibleCount = 0;
+    for (let a = 0; a < s.activePreCount; a++) s.preSlot[s.activePre[a]] = -1;
+    s.activePreCount = 0;
     if (perturbationSample !== null && !layer.isOutput) {
       // ε = ±σ from the top bit of the chip PRNG, keyed like the float reference's "sign" draws.
       for (let i = 0; i < layer.size; i++) s.perturbation[i] = prng(streamSeed, perturbationSample >>> 0, layer.firstNeuronId + i) >>> 31 ? -sigmaQ16 : sigmaQ16;
@@ -206,29 +214,29 @@ function stepLayer(
   // 1. Presynaptic traces, decayed by this layer's own current and voltage decays.
   // A neuron that has not spiked yet has p = Q = 0 and keeps them: only the active list is visited.
   if (learning) {
-    const { preTrace, preTraceQ, activePre, isActivePre } = s;
+    const { preTrace, preTraceQ, activePre, preSlot } = s;
     let activeCount = s.activePreCount;
     for (let a = 0; a < activeCount; a++) {
-      const j = activePre[a];
-      preTrace[j] = multiply ? decayMultiply(preTrace[j], currentDecay) : decayShift(preTrace[j], currentDecay);
+      preTrace[a] = multiply ? decayMultiply(preTrace[a], currentDecay) : decayShift(preTrace[a], currentDecay);
     }
     for (let k = start; k < end; k++) {
       const j = sourceNeurons[k];
-      if (!isActivePre[j]) {
-        isActivePre[j] = 1;
-        activePre[activeCount++] = j;
+      let a = preSlot[j];
+      if (a < 0) {
+        a = activeCount++;
+        preSlot[j] = a;
+        activePre[a] = j;
       }
-      preTrace[j] = Math.min(TRACE_MAX, preTrace[j] + TRACE_ONE);
+      preTrace[a] = Math.min(TRACE_MAX, preTrace[a] + TRACE_ONE);
     }
     s.activePreCount = activeCount;
     for (let a = 0; a < activeCount; a++) {
-      const j = activePre[a];
-      const q = preTraceQ[j];
-      preTraceQ[j] = Math.min(TRACE_MAX, (multiply ? decayMultiply(q, voltageDecay) : decayShift(q, voltageDecay)) + preTrace[j]);
+      const q = preTraceQ[a];
+      preTraceQ[a] = Math.min(TRACE_MAX, (multiply ? decayMultiply(q, voltageDecay) : decayShift(q, voltageDecay)) + preTrace[a]);
     }
     work.traceUpdates += preSize;
     if (layer.silentFloor > 0) {
-      s.preTraceQHistory.set(preTraceQ, m * preSize); // the learning unit's trace history: one word per trace per step
+      s.preTraceQHistory.set(preTraceQ, m * preSize); // the learning unit's trace history: one word per trace (slot) per step
       work.traceUpdates += preSize;
     }
   }
@@ -304,13 +312,12 @@ function accumulateEligibility(layer: LearningLayer, s: LayerSampleState, i: num
   // c = x·Θ/slope in Q11 from x in Q12: x·Θ·2^11 / (2^12·slope).
   const c1 = Math.trunc((after * crossing) / (2 * slope));
   const c2 = Math.trunc((before * crossing) / (2 * slope));
-  const { eligibility, preTrace, preTraceQ, activePre } = s;
+  const { eligibility, preTrace, preTraceQ } = s;
   const activeCount = s.activePreCount;
   const row = i * layer.preSize;
   for (let a = 0; a < activeCount; a++) {
-    const j = activePre[a];
     // The Int32Array store keeps E modulo 2^32 (toInt32).
-    eligibility[row + j] -= Math.trunc((c1 * preTraceQ[j] - c2 * preTrace[j]) * ELIGIBILITY_SCALE);
+    eligibility[row + a] -= Math.trunc((c1 * preTraceQ[a] - c2 * preTrace[a]) * ELIGIBILITY_SCALE);
   }
   work.eligibilityUpdates += layer.preSize;
 }
@@ -328,10 +335,17 @@ function addPseudoSpikes(layer: LearningLayer, s: LayerSampleState, work: Sample
   }
 }
 
+/** E_ij (Q8) of a neuron i that spiked, by presynaptic index j (E is stored by j's slot). */
+export function chipEligibility(layer: LearningLayer, s: LayerSampleState, i: number, j: number): number {
+  const a = s.preSlot[j];
+  return a < 0 ? 0 : s.eligibility[i * layer.preSize + a];
+}
+
 /**
  * E_ij of a pseudo-spike of i at its peak step m*, slope Θ (c1 = 1 in Q11, c2 = 0):
  * −trunc(2048·Q_j(m*)/2^15) = −(Q_j(m*) >> 4), Q8 from the Q12 trace history; the float reference's −Q_j(m*)/ϑ.
  */
 export function pseudoEligibility(layer: LearningLayer, s: LayerSampleState, i: number, j: number): number {
-  return -(s.preTraceQHistory[s.peakStep[i] * layer.preSize + j] >> 4);
+  const a = s.preSlot[j];
+  return a < 0 ? 0 : -(s.preTraceQHistory[s.peakStep[i] * layer.preSize + a] >> 4);
 }

@@ -64,11 +64,19 @@ export function accumulateChipSample(engine: LearningEngine, state: ChipSampleSt
   const outputSize = err.length;
   const regQ16 = Math.round(settings.rateRegularisation * Q16);
   const rateTargetQ16 = Math.round(settings.rateTargetSpikes * Q16);
+  // The hinge loss leaves most outputs without error, and only outputs that spiked carry D_o: the
+  // sums below visit the non-zero terms alone (adding a zero term changes no integer; the cost model
+  // still counts every multiply of the chip's dense loop).
+  const erring = nonZeroIndices(err);
+  const feedbackShift = 2 ** settings.perturbationLog2;
+  const feedbackDelta = Float64Array.from(output.directional, (d) => Math.trunc(d / feedbackShift));
+  const moving = nonZeroIndices(feedbackDelta);
   engine.layers.forEach((layer, l) => {
     const s = state.layers[l];
     const hiddenError = (i: number): number => {
       let task = 0;
-      for (let o = 0; o < outputSize; o++) task += layer.feedback![i * outputSize + o] * err[o];
+      const feedbackRow = i * outputSize, feedback = layer.feedback!;
+      for (let k = 0; k < erring.length; k++) task += feedback[feedbackRow + erring[k]] * err[erring[k]];
       work.errorMultiplies += outputSize;
       return Math.trunc(task / Q16) + Math.trunc((regQ16 * (rateTargetQ16 - layer.previousMeanCountQ16[i])) / Q16);
     };
@@ -77,38 +85,41 @@ export function accumulateChipSample(engine: LearningEngine, state: ChipSampleSt
       const i = s.eligibleNeurons[k];
       let error = layer.isOutput ? err[i] : hiddenError(i);
       if (!layer.isOutput || settings.outputErrorPerSpike !== false) error = Math.trunc(error / Math.max(s.counts[i], 1));
+      work.gradientUpdates += layer.preSize;
+      if (error === 0) continue;
       // E_ij is zero outside the presynaptic neurons that fired this sample: visit only those (the
       // chip's cost model still counts a multiply-add per synapse of the row).
       const row = i * layer.preSize, eligibility = s.eligibility;
-      for (let a = 0; a < s.activePreCount; a++) {
-        const j = activePre[a];
-        gradient[row + j] += error * eligibility[row + j];
-      }
-      work.gradientUpdates += layer.preSize;
+      for (let a = 0; a < s.activePreCount; a++) gradient[row + activePre[a]] += error * eligibility[row + a];
     }
     // Pseudo-spikes (count 0, so no division): E = −(Q_j(m*) >> 4) read from the trace history.
     for (let k = 0; k < s.pseudoCount; k++) {
       const i = s.pseudoNeurons[k];
       const error = hiddenError(i);
       const row = i * layer.preSize, history = s.peakStep[i] * layer.preSize, traces = s.preTraceQHistory;
-      for (let a = 0; a < s.activePreCount; a++) {
-        const j = activePre[a];
-        gradient[row + j] -= error * (traces[history + j] >> 4);
-      }
+      for (let a = 0; a < s.activePreCount; a++) gradient[row + activePre[a]] -= error * (traces[history + a] >> 4);
       work.gradientUpdates += layer.preSize;
     }
     for (let i = 0; i < layer.size; i++) layer.countSum[i] += s.counts[i];
     if (layer.feedbackSum && layer.feedbackSamples) {
-      const shift = 2 ** engine.settings.perturbationLog2;
+      // S_io += trunc(D_o·sign(ε_i)/σ) = sign(ε_i)·trunc(D_o/σ): truncation is symmetric.
+      const feedbackSum = layer.feedbackSum;
       for (let i = 0; i < layer.size; i++) {
         if (s.counts[i] === 0) continue;
-        const sign = s.perturbation[i] < 0 ? -1 : 1;
-        for (let o = 0; o < outputSize; o++) layer.feedbackSum[i * outputSize + o] += Math.trunc((output.directional[o] * sign) / shift);
+        const row = i * outputSize;
+        if (s.perturbation[i] < 0) for (let k = 0; k < moving.length; k++) feedbackSum[row + moving[k]] -= feedbackDelta[moving[k]];
+        else for (let k = 0; k < moving.length; k++) feedbackSum[row + moving[k]] += feedbackDelta[moving[k]];
         layer.feedbackSamples[i]++;
       }
     }
   });
   engine.samplesInBatch++;
+}
+
+function nonZeroIndices(values: ArrayLike<number>): Int32Array {
+  const indices: number[] = [];
+  for (let k = 0; k < values.length; k++) if (values[k] !== 0) indices.push(k);
+  return Int32Array.from(indices);
 }
 
 /** Applies the batch: Adam with stochastic rounding on every layer, then the SFDFA feedback update. */

@@ -12,7 +12,7 @@ import { accumulateSample, applyBatch, createBatchAccumulator, outputErrors } fr
 import { createReferenceEmulator } from "../../emulator/reference/index.ts";
 import { buildEncoderTables } from "../../emulator/inputs.ts";
 import { createLearningChip, flushChipBatch, inferChipSample, LearningError, networkWithLearnedWeights, predictByCount, trainChipSample, learningCost } from "../../emulator/learning/index.ts";
-import { pseudoEligibility, runChipSample } from "../../emulator/learning/sample.ts";
+import { chipEligibility, pseudoEligibility, runChipSample } from "../../emulator/learning/sample.ts";
 import { outputErrorsQ16 } from "../../emulator/learning/update.ts";
 import { learningRateShiftOf } from "../../learn/chip-training.ts";
 import { createRasterBuilder } from "../../emulator/learning/raster.ts";
@@ -92,7 +92,7 @@ function compareEligibilities(settings: ReturnType<typeof tinySettings>, source 
         let scale = 0;
         for (let j = 0; j < preSize; j++) scale = Math.max(scale, Math.abs(f.eligibility[row + j]));
         for (let j = 0; j < preSize; j++) {
-          const chipE = silent ? pseudoEligibility(chipLayer, s, i, j) : s.eligibility[row + j];
+          const chipE = silent ? pseudoEligibility(chipLayer, s, i, j) : chipEligibility(chipLayer, s, i, j);
           worst = Math.max(worst, Math.abs(chipE / 256 - f.eligibility[row + j]) / Math.max(scale, 1));
           compared[l]++;
         }
