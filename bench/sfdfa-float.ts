@@ -71,7 +71,7 @@ function parseSettings(text: string): Record<string, unknown> {
 }
 
 /** outputsPerClass=K (a --set): ten classes of K outputs each, as `outputs_per_class` on the chip. */
-const outputSize = 10 * Number(recipe.outputsPerClass ?? 1);
+const outputSize = 10 * Number((recipe as { outputsPerClass?: number }).outputsPerClass ?? 1);
 const biasInputs = Number(option("bias-inputs", "0"));
 /** --bias-inputs K: K extra features, the same in every sample, spiking at steps spread over the window (learnable offsets). */
 function withBiasInputs(dataset: Dataset): Dataset {
