@@ -17,6 +17,7 @@
  *        [--train-eval N] (also report the accuracy on the first N training samples: over- or underfitting)
  *        [--epoch-limit N] (train on the first N samples of each epoch's shuffled order: a screening slice
  *        of the whole training set, unlike --train-limit, which loads only its first N samples)
+ *        [--kernel wasm|typescript] (where the engine's hot loops run: the same integers; default wasm)
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -24,6 +25,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileSource } from "../compiler/index.ts";
 import { createLearningChip, learningCost, learningSettingsOf, type LearningRule } from "../emulator/learning/index.ts";
+import { loadLearningKernel } from "../emulator/wasm-node.ts";
 import { evaluateChip, trainChipEpoch } from "../learn/chip-training.ts";
 import { loadNamedDataset } from "../learn/datasets-node.ts";
 import type { Augmentation } from "../learn/augment.ts";
@@ -47,6 +49,7 @@ const augmentation: Augmentation = {
 };
 const trainEvalLimit = Number(option("train-eval", "0"));
 const jsonPath = option("json", join(ROOT, "bench", "out", "sfdfa-chip.json"));
+const wasmKernel = option("kernel", "wasm") === "wasm" ? await loadLearningKernel() : undefined;
 
 const { network, diagnostics } = compileSource(readFileSync(networkPath, "utf8"), networkPath, {});
 if (!network) throw new Error(diagnostics.map((d) => d.message).join("\n"));
@@ -58,7 +61,7 @@ console.log(`| rule | epoch | test strict % | ties | spikes/sample (train) | tra
 console.log(`|---|---|---|---|---|---|---|---|---|${trainColumn ? "---|" : ""}`);
 const rows: unknown[] = [];
 for (const rule of rules) {
-  const chip = createLearningChip(network, learningSettingsOf(network, { rule }), seed);
+  const chip = createLearningChip(network, learningSettingsOf(network, { rule }), seed, wasmKernel);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const before = learningCost(chip);
     const samplesBefore = chip.engine.samplesSeen;

@@ -4,8 +4,10 @@
  * block, and the printed accuracy and confusion matrix. Every failure is one CliError.
  */
 import { extname } from "node:path";
+import { Option } from "commander";
 import type { ChipNetwork } from "../compiler/ir.ts";
-import { createLearningChip, learningSettingsOf, LearningError, type LearningChip } from "../emulator/learning/index.ts";
+import { createLearningChip, learningSettingsOf, LearningError, type KernelName, type LearningChip } from "../emulator/learning/index.ts";
+import { loadLearningKernel } from "../emulator/wasm-node.ts";
 import { DatasetError, type Dataset } from "../learn/dataset.ts";
 import { loadArrayDataset, loadIdxDataset, loadNamedDataset, NAMED_DATASETS, type Split } from "../learn/datasets-node.ts";
 import type { ChipEvaluation } from "../learn/chip-training.ts";
@@ -37,10 +39,27 @@ function limitTo(dataset: Dataset, limit: number | undefined): Dataset {
   return { ...dataset, images: dataset.images.subarray(0, limit * features), labels: dataset.labels.subarray(0, limit) };
 }
 
-/** The learning chip of a network with a `learn` block. */
-export function learningChipOf(network: ChipNetwork, what: string, seed?: number): LearningChip {
+const KERNEL_CHOICES: readonly KernelName[] = ["wasm", "typescript"];
+
+/** `--kernel NAME`: where the learning engine's hot loops run; both give the same integers. */
+export function kernelOption(): Option {
+  return new Option("--kernel <kernel>", "learning engine's hot loops: wasm (build/learning.wasm) or typescript (the same integers, slower)").choices(KERNEL_CHOICES).default("wasm");
+}
+
+/** `--kernel`: the compiled wasm kernel (build/learning.wasm), or nothing for the TypeScript one. */
+export async function learningKernel(name: KernelName): Promise<WebAssembly.Module | undefined> {
+  if (name === "typescript") return undefined;
   try {
-    return createLearningChip(network, learningSettingsOf(network), seed);
+    return await loadLearningKernel();
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}; or use --kernel typescript`);
+  }
+}
+
+/** The learning chip of a network with a `learn` block. */
+export function learningChipOf(network: ChipNetwork, what: string, seed: number | undefined, kernel: WebAssembly.Module | undefined): LearningChip {
+  try {
+    return createLearningChip(network, learningSettingsOf(network), seed, kernel);
   } catch (e) {
     if (e instanceof LearningError) throw new CliError(`${what}: ${e.message}`);
     throw e;

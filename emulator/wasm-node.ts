@@ -1,7 +1,8 @@
 /**
  * @fileoverview Node edge of the wasm emulator: reads and compiles the asc-built core
- * (build/release.wasm at the repository root). Browsers fetch the file themselves and pass the
- * bytes or a compiled module to createWasmEmulator (emulator/wasm.ts), which has no Node imports.
+ * (build/release.wasm at the repository root) and the learning engine's kernel (build/learning.wasm).
+ * Browsers fetch the files themselves and pass the bytes or a compiled module to createWasmEmulator
+ * (emulator/wasm.ts) or createLearningChip (emulator/learning/index.ts), which have no Node imports.
  */
 import { readFile } from "node:fs/promises";
 
@@ -32,4 +33,16 @@ export function loadWasmCore(url: URL = WASM_CORE_URL): Promise<WebAssembly.Modu
   cached ??= compileFile(url);
   cached.catch(() => { cached = null; }); // a later build can still be picked up
   return cached;
+}
+
+/** build/learning.wasm: the learning engine's hot loops (emulator/assembly/learning.ts). */
+export const LEARNING_KERNEL_URL = new URL("../build/learning.wasm", import.meta.url);
+
+let cachedKernel: Promise<WebAssembly.Module> | null = null;
+
+/** Compiles the learning kernel once per process (each learning chip gets its own instance). */
+export function loadLearningKernel(): Promise<WebAssembly.Module> {
+  cachedKernel ??= compileFile(LEARNING_KERNEL_URL);
+  cachedKernel.catch(() => { cachedKernel = null; });
+  return cachedKernel;
 }

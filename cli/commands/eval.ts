@@ -8,12 +8,14 @@
 import { Option, type Command } from "commander";
 import { evaluateChip } from "../../learn/chip-training.ts";
 import { loadNetwork } from "../files.ts";
-import { asCliError, formatEvaluation, learningChipOf, loadSplit } from "../learning-data.ts";
+import type { KernelName } from "../../emulator/learning/index.ts";
+import { asCliError, formatEvaluation, kernelOption, learningChipOf, learningKernel, loadSplit } from "../learning-data.ts";
 import { wholeNumber, withDataSetOptions } from "./options.ts";
 
 interface EvalOptions {
   data: string;
   labels?: string;
+  kernel: KernelName;
   limit?: number;
   seed?: number;
   split: "train" | "test";
@@ -27,9 +29,10 @@ export function register(program: Command): void {
     .option("--limit <k>", "use only the first k samples of the split", wholeNumber(1))
     .addOption(new Option("--split <split>", "which split to evaluate on").choices(["test", "train"]).default("test"))
     .option("--seed <s>", "seed of rate-encoder draws (default: the network's)", wholeNumber(0))
-    .action((file: string, options: EvalOptions) => {
+    .addOption(kernelOption())
+    .action(async (file: string, options: EvalOptions) => {
       const network = loadNetwork(file);
-      const chip = learningChipOf(network, file);
+      const chip = learningChipOf(network, file, undefined, await learningKernel(options.kernel));
       const data = loadSplit(options, options.split);
       let evaluation;
       try {

@@ -16,12 +16,14 @@ import { NO_AUGMENTATION } from "../../learn/augment.ts";
 import { evaluateChip, sameStructure, trainChipEpoch, type ChipProgress } from "../../learn/chip-training.ts";
 import { encodeImage } from "../../compiler/image.ts";
 import { CliError, loadNetwork, readBytes, writeAtomic } from "../files.ts";
-import { asCliError, formatEvaluation, learningChipOf, loadSplit } from "../learning-data.ts";
+import type { KernelName } from "../../emulator/learning/index.ts";
+import { asCliError, formatEvaluation, kernelOption, learningChipOf, learningKernel, loadSplit } from "../learning-data.ts";
 import { numberIn, wholeNumber, withDataSetOptions } from "./options.ts";
 
 interface TrainOptions {
   data: string;
   labels?: string;
+  kernel: KernelName;
   epochs: number;
   seed?: number;
   limit?: number;
@@ -49,15 +51,17 @@ export function register(program: Command): void {
     .option("--shift <pixels>", "show each training image translated by up to this many pixels, a new shift every epoch (learn/augment.ts; a resumed run needs the same value)", wholeNumber(1))
     .option("--elastic <alpha>", "show each training image elastically distorted, field scale α in pixels (Simard et al. 2003; learn/augment.ts; a resumed run needs the same value)", numberIn(0, 1000))
     .option("--elastic-radius <pixels>", "radius of the box blurs that smooth the elastic field", wholeNumber(1), 4)
-    .action((file: string, options: TrainOptions) => {
+    .addOption(kernelOption())
+    .action(async (file: string, options: TrainOptions) => {
       const source = loadNetwork(file);
+      const kernel = await learningKernel(options.kernel);
       let seed = options.seed ?? source.seed;
-      let chip = learningChipOf(source, file, seed);
+      let chip = learningChipOf(source, file, seed, kernel);
       let position: TrainingPosition = { epoch: 0, nextSample: 0, seed };
       const resumePath = options.checkpoint ? join(options.checkpoint, "resume.bin") : null;
       if (options.resume) {
         if (!resumePath) throw new CliError("--resume needs --checkpoint DIR (the folder of the run to continue)");
-        ({ chip, position } = resumeFrom(resumePath, source, file, options.seed));
+        ({ chip, position } = resumeFrom(resumePath, source, file, options.seed, kernel));
         seed = position.seed;
       } else if (resumePath && existsSync(resumePath)) {
         throw new CliError(`${options.checkpoint} already holds a checkpoint; continue it with --resume, or choose another folder`);
@@ -96,12 +100,12 @@ export function register(program: Command): void {
     });
 }
 
-function resumeFrom(path: string, source: Parameters<typeof sameStructure>[0], file: string, seed: number | undefined): { chip: LearningChip; position: TrainingPosition } {
+function resumeFrom(path: string, source: Parameters<typeof sameStructure>[0], file: string, seed: number | undefined, kernel: WebAssembly.Module | undefined): { chip: LearningChip; position: TrainingPosition } {
   try {
     const { network, payload } = decodeCheckpoint(readBytes(path, "checkpoint"), path);
     if (!sameStructure(network, source)) throw new CliError(`${path} is a checkpoint of network '${network.name}' with other layers or connections than ${file}; it cannot be resumed with this network`);
     if (seed !== undefined && seed !== payload.position.seed) throw new CliError(`${path} was trained with --seed ${payload.position.seed}; resume it with that seed (or without --seed)`);
-    const chip = learningChipOf(network, path, payload.position.seed);
+    const chip = learningChipOf(network, path, payload.position.seed, kernel);
     return { chip, position: restoreCheckpoint(chip, payload, path) };
   } catch (e) {
     if (e instanceof CheckpointError) throw new CliError(e.message);

@@ -10,13 +10,16 @@
  * summed over cores (a single-core view: no critical-path parallelism is claimed).
  */
 import type { ChipNetwork } from "../../compiler/ir.ts";
-import { createChipSampleState, runChipSample, type ChipSampleState, type InputRaster, type SampleWork } from "./sample.ts";
-import { createLearningEngine, type ChipLearningSettings, type LearningEngine } from "./state.ts";
+import { createChipSampleState, runChipSample, sampleKernelLengths, type ChipSampleState, type InputRaster, type SampleWork } from "./sample.ts";
+import { createLearningEngine, engineKernelLengths, type ChipLearningSettings, type LearningEngine } from "./state.ts";
+import { findLearningChain } from "./chain.ts";
+import { createTypeScriptKernel, createWasmKernel, plannedBytes } from "./kernel.ts";
 import { accumulateChipSample, applyChipBatch, emptyUpdateWork, type UpdateWork } from "./update.ts";
 
 export { LearningError, findLearningChain } from "./chain.ts";
 export { createLearningEngine, DEFAULT_CHIP_LEARNING, learningSettingsOf, type ChipLearningSettings, type LearningEngine, type LearningRule } from "./state.ts";
 export type { InputRaster } from "./sample.ts";
+export type { KernelName } from "./kernel.ts";
 
 /** Cycles per learning operation; the Adam step (two EMAs, a square root, a division) counts 8. */
 export const LEARNING_OP_CYCLES = { trace: 1, eligibility: 1, tangent: 1, error: 1, gradient: 1, adam: 8, feedback: 2 } as const;
@@ -29,8 +32,13 @@ export interface LearningChip {
   readonly updateWork: UpdateWork;
 }
 
-export function createLearningChip(network: ChipNetwork, settings: ChipLearningSettings, seed?: number): LearningChip {
-  const engine = createLearningEngine(network, settings, seed);
+/**
+ * A learning chip. With `wasmKernel` (build/learning.wasm, compiled; emulator/wasm-node.ts loads it)
+ * the hot loops run in wasm, otherwise in TypeScript: the same integers either way.
+ */
+export function createLearningChip(network: ChipNetwork, settings: ChipLearningSettings, seed?: number, wasmKernel?: WebAssembly.Module): LearningChip {
+  const kernel = wasmKernel ? createWasmKernel(wasmKernel, learningMemoryBytes(network, settings)) : createTypeScriptKernel();
+  const engine = createLearningEngine(network, settings, seed, kernel);
   return { engine, state: createChipSampleState(engine), forwardWork: emptySampleWork(), updateWork: emptyUpdateWork() };
 }
 
@@ -43,6 +51,13 @@ export function trainChipSample(chip: LearningChip, input: InputRaster, label: n
   accumulateChipSample(engine, state, label, chip.updateWork);
   if (engine.samplesInBatch >= engine.settings.batchSize) applyChipBatch(engine, chip.updateWork);
   return outputCounts(chip);
+}
+
+/** Bytes of kernel memory one engine and its sample state take (their kernel arrays). */
+export function learningMemoryBytes(network: ChipNetwork, settings: ChipLearningSettings): number {
+  const chain = findLearningChain(network, settings.output);
+  const engine = engineKernelLengths(chain);
+  return plannedBytes([...engine.int32, ...sampleKernelLengths(chain, settings.steps)], engine.float64);
 }
 
 /** Applies a last partial batch (end of an epoch). */

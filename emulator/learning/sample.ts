@@ -20,6 +20,7 @@
  */
 import { decayMultiply, decayShift, toInt32 } from "../reference/arithmetic.ts";
 import { prng } from "../reference/prng.ts";
+import type { LearningChain } from "./chain.ts";
 import { FORMAT, perturbationSeed, type LearningEngine, type LearningLayer } from "./state.ts";
 
 /** Spikes grouped by step (CSR): step m's neurons are neurons[stepStart[m] .. stepStart[m + 1]). */
@@ -93,24 +94,39 @@ export interface LayerSampleState {
 
 export interface ChipSampleState {
   readonly layers: LayerSampleState[];
+  /** The input raster's spikes of the steps the sample runs, copied into kernel memory (the first layer's sources). */
+  readonly inputNeurons: Int32Array;
   readonly work: SampleWork;
+}
+
+/**
+ * Lengths of the sample state's arrays in kernel memory, in createChipSampleState's order: per layer
+ * input, eligibility, preTrace, preTraceQ, activePre, spikeNeuron; then inputNeurons.
+ */
+export function sampleKernelLengths(chain: LearningChain, steps: number): number[] {
+  const perLayer = chain.layers.flatMap(({ population: { size }, preSize }) => [size, size * preSize, preSize, preSize, preSize, size * steps]);
+  return [...perLayer, chain.input.size * steps];
 }
 
 export function createChipSampleState(engine: LearningEngine): ChipSampleState {
   const steps = engine.settings.steps;
+  const { kernel } = engine;
   return {
     layers: engine.layers.map(({ size, preSize, silentFloor }) => ({
+      input: kernel.int32(size), eligibility: kernel.int32(size * preSize),
+      preTrace: kernel.int32(preSize), preTraceQ: kernel.int32(preSize), activePre: kernel.int32(preSize),
+      spikeNeuron: kernel.int32(size * steps),
       current: new Int32Array(size), voltage: new Int32Array(size), counts: new Int32Array(size),
-      preTrace: new Int32Array(preSize), preTraceQ: new Int32Array(preSize), activePre: new Int32Array(preSize), activePreCount: 0, preSlot: new Int32Array(preSize).fill(-1),
-      eligibility: new Int32Array(size * preSize), eligibleNeurons: new Int32Array(size), eligibleCount: 0, saturated: new Uint8Array(size),
+      activePreCount: 0, preSlot: new Int32Array(preSize).fill(-1),
+      eligibleNeurons: new Int32Array(size), eligibleCount: 0, saturated: new Uint8Array(size),
       perturbation: new Int32Array(size), tangentAcc: new Float64Array(size), tangentFirst: new Uint8Array(size),
       directional: new Float64Array(size),
-      spikeStart: new Int32Array(steps + 1), spikeNeuron: new Int32Array(size * steps), spikeTangent: new Int32Array(size * steps),
-      input: new Int32Array(size),
+      spikeStart: new Int32Array(steps + 1), spikeTangent: new Int32Array(size * steps),
       peakVoltage: new Int32Array(size), peakStep: new Int32Array(size),
       preTraceQHistory: new Int32Array(silentFloor > 0 ? preSize * steps : 0),
       pseudoNeurons: new Int32Array(size), pseudoCount: 0,
     })),
+    inputNeurons: kernel.int32(engine.chain.input.size * steps),
     work: { neuronUpdates: 0, synapticEvents: 0, spikes: 0, traceUpdates: 0, eligibilityUpdates: 0, tangentEvents: 0 },
   };
 }
@@ -118,10 +134,7 @@ export function createChipSampleState(engine: LearningEngine): ChipSampleState {
 /** Largest value of the unsigned 31-bit trace registers (saturating). */
 const TRACE_MAX = 2 ** 31 - 1;
 const TRACE_ONE = 1 << FORMAT.traceFraction;
-/** c·trace is Q(11 + 12); E is Q8. */
-const ELIGIBILITY_SHIFT = 2 ** (FORMAT.coefficientFraction + FORMAT.traceFraction - FORMAT.eligibilityFraction);
-/** 1/ELIGIBILITY_SHIFT: multiplying by the inverse of a power of two is exact, and faster than dividing. */
-const ELIGIBILITY_SCALE = 1 / ELIGIBILITY_SHIFT;
+// E_ij −= trunc(c·trace / 2^15): c·trace is Q(11 + 12) and E is Q8 (FORMAT), the kernel's fixed shift.
 
 /**
  * Runs one sample. With `learning`, keeps traces and eligibilities and (SFDFA) draws ε for training
@@ -131,12 +144,17 @@ export function runChipSample(engine: LearningEngine, state: ChipSampleState, in
   const withTangents = learning && engine.settings.rule === "sfdfa";
   resetState(engine, state, withTangents ? sampleIndex : null);
   const { steps } = engine.settings;
+  // Spikes arriving after the last step are never delivered; at most one per input neuron and step.
+  const lastStep = Math.max(0, Math.min(input.steps, steps - engine.layers[0].chain.delaySteps));
+  const inputSpikes = input.stepStart[lastStep];
+  if (inputSpikes > state.inputNeurons.length) throw new RangeError(`input raster has ${inputSpikes} spikes in ${lastStep} steps of ${engine.chain.input.size} neurons`);
+  state.inputNeurons.set(input.neurons.subarray(0, inputSpikes));
   for (let m = 0; m < steps; m++) {
     for (let l = 0; l < engine.layers.length; l++) {
       const layer = engine.layers[l];
       const arrival = m - layer.chain.delaySteps;
       let start = 0, end = 0;
-      let sourceNeurons = input.neurons;
+      let sourceNeurons = state.inputNeurons;
       let sourceTangents: Int32Array | null = null;
       if (arrival >= 0 && (l > 0 || arrival < input.steps)) {
         if (l === 0) {
@@ -244,14 +262,14 @@ function stepLayer(
   // accumulator), and the tangent drive.
   const { input, tangentAcc } = s;
   input.fill(0);
+  engine.kernel.deliverRows(input, fanOutInput, sourceNeurons, start, end, size);
   let events = 0;
   for (let k = start; k < end; k++) {
     const j = sourceNeurons[k];
-    const row = j * size;
-    for (let i = 0; i < size; i++) input[i] += fanOutInput[row + i];
     events += fanOutNonZero[j];
     const tangent = sourceTangents === null ? 0 : sourceTangents[k];
     if (tangent !== 0) {
+      const row = j * size;
       const scaled = tangent * layer.weightToThresholdQ24;
       for (let i = 0; i < size; i++) tangentAcc[i] += Math.trunc((fanOut[row + i] * scaled) / 16777216);
       work.tangentEvents += size;
@@ -284,7 +302,7 @@ function stepLayer(
     }
     voltage[i] = v - threshold; // reset = subtract; v is U before the reset
     if (v >= voltageLimit) saturated[i] = 1;
-    if (learning) accumulateEligibility(layer, s, i, previousVoltage, v, work);
+    if (learning) accumulateEligibility(engine, layer, s, i, previousVoltage, v, work);
     let tangentOut = 0;
     if (carriesTangent) {
       tangentOut = tangentAcc[i] + perturbation[i] * tangentFirst[i];
@@ -302,7 +320,7 @@ function stepLayer(
 }
 
 /** E_ij −= ∂t*_i/∂w_ij at a spike of i (docs/learning.md §2 and §11), in Q8 steps per threshold unit. */
-function accumulateEligibility(layer: LearningLayer, s: LayerSampleState, i: number, previousVoltage: number, membrane: number, work: SampleWork): void {
+function accumulateEligibility(engine: LearningEngine, layer: LearningLayer, s: LayerSampleState, i: number, previousVoltage: number, membrane: number, work: SampleWork): void {
   if (s.counts[i] === 0) s.eligibleNeurons[s.eligibleCount++] = i;
   const crossing = layer.crossing;
   const slope = Math.max(membrane - previousVoltage, layer.slopeMin);
@@ -312,13 +330,7 @@ function accumulateEligibility(layer: LearningLayer, s: LayerSampleState, i: num
   // c = x·Θ/slope in Q11 from x in Q12: x·Θ·2^11 / (2^12·slope).
   const c1 = Math.trunc((after * crossing) / (2 * slope));
   const c2 = Math.trunc((before * crossing) / (2 * slope));
-  const { eligibility, preTrace, preTraceQ } = s;
-  const activeCount = s.activePreCount;
-  const row = i * layer.preSize;
-  for (let a = 0; a < activeCount; a++) {
-    // The Int32Array store keeps E modulo 2^32 (toInt32).
-    eligibility[row + a] -= Math.trunc((c1 * preTraceQ[a] - c2 * preTrace[a]) * ELIGIBILITY_SCALE);
-  }
+  engine.kernel.accumulateEligibility(s.eligibility, i * layer.preSize, s.preTraceQ, s.preTrace, c1, c2, s.activePreCount);
   work.eligibilityUpdates += layer.preSize;
 }
 

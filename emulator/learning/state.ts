@@ -9,6 +9,7 @@
 import type { ChipNetwork, LearningSpec } from "../../compiler/ir.ts";
 import { mix32, Random } from "../../compiler/random.ts";
 import { findLearningChain, LearningError, type ChainLayer, type LearningChain } from "./chain.ts";
+import { createTypeScriptKernel, type LearningKernel } from "./kernel.ts";
 
 export type LearningRule = "sfdfa" | "dfa";
 
@@ -111,6 +112,8 @@ export interface LearningEngine {
   readonly settings: ChipLearningSettings;
   readonly layers: LearningLayer[];
   readonly seed: number;
+  /** Runs the hot loops; fanOutInput, gradient and the sample state's hot arrays live in its memory. */
+  readonly kernel: LearningKernel;
   /** Training samples seen: keys ε. Batches applied: keys stochastic rounding and Adam's bias correction. */
   samplesSeen: number;
   batchesApplied: number;
@@ -123,7 +126,7 @@ export interface LearningEngine {
 }
 
 /** Builds the engine's memory from a compiled network (its weights are the starting point). */
-export function createLearningEngine(network: ChipNetwork, settings: ChipLearningSettings, seed = network.seed): LearningEngine {
+export function createLearningEngine(network: ChipNetwork, settings: ChipLearningSettings, seed = network.seed, kernel = createTypeScriptKernel()): LearningEngine {
   checkSettings(settings);
   const chain = findLearningChain(network, settings.output);
   const outputSize = chain.layers[chain.layers.length - 1].population.size;
@@ -152,10 +155,10 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
       betaInverseQ12: Math.round(4096 / beta),
       weightToThresholdQ24: Math.round(weightInThresholds * 2 ** 24),
       weightLimit, weights, fanOut: new Int32Array(weights.length),
-      fanOutInput: new Int32Array(weights.length), fanOutNonZero: new Int32Array(link.preSize),
+      fanOutInput: kernel.int32(weights.length), fanOutNonZero: new Int32Array(link.preSize),
       stepQ16: Math.round(stepInLsb * 65536),
       feedback: isOutput ? null : initialFeedback(settings, seed, index, size * outputSize),
-      gradient: new Float64Array(weights.length),
+      gradient: kernel.float64(weights.length),
       adamFirst: new Float64Array(weights.length), adamSecond: new Float64Array(weights.length), gradientShift: -1,
       countSum: new Int32Array(size), previousMeanCountQ16: new Int32Array(size).fill(Math.round(settings.rateTargetSpikes * 65536)),
       feedbackSum: !isOutput && settings.rule === "sfdfa" ? new Float64Array(size * outputSize) : null,
@@ -164,7 +167,13 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
     refreshFanOut(layer);
     return layer;
   });
-  return { network, chain, settings, layers, seed: seed >>> 0, samplesSeen: 0, batchesApplied: 0, samplesInBatch: 0, learningRateShift: 0 };
+  return { network, chain, settings, layers, seed: seed >>> 0, kernel, samplesSeen: 0, batchesApplied: 0, samplesInBatch: 0, learningRateShift: 0 };
+}
+
+/** Lengths of the engine's arrays in kernel memory (fanOutInput, then gradient, per layer); see createLearningEngine. */
+export function engineKernelLengths(chain: LearningChain): { int32: number[]; float64: number[] } {
+  const synapses = chain.layers.map((link) => link.population.size * link.preSize);
+  return { int32: synapses, float64: synapses };
 }
 
 /** β of a layer as the chip applies it (retain/4096, or 1 − 2^−shift). */

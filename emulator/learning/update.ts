@@ -89,8 +89,8 @@ export function accumulateChipSample(engine: LearningEngine, state: ChipSampleSt
       if (error === 0) continue;
       // E_ij is zero outside the presynaptic neurons that fired this sample: visit only those (the
       // chip's cost model still counts a multiply-add per synapse of the row).
-      const row = i * layer.preSize, eligibility = s.eligibility;
-      for (let a = 0; a < s.activePreCount; a++) gradient[row + activePre[a]] += error * eligibility[row + a];
+      const row = i * layer.preSize;
+      engine.kernel.accumulateGradient(gradient, row, s.eligibility, row, activePre, s.activePreCount, error);
     }
     // Pseudo-spikes (count 0, so no division): E = −(Q_j(m*) >> 4) read from the trace history.
     for (let k = 0; k < s.pseudoCount; k++) {

@@ -10,6 +10,7 @@ import { compileSource } from "../../compiler/index.ts";
 import { createLearningChip, learnedChecksum, learningSettingsOf, type LearningRule } from "../../emulator/learning/index.ts";
 import { trainChipEpoch } from "../../learn/chip-training.ts";
 import { loadNamedDataset } from "../../learn/datasets-node.ts";
+import { loadLearningKernel } from "../../emulator/wasm-node.ts";
 
 /**
  * The Fashion-MNIST example as of commit 628b240 (784-400-10) or, with `hidden2`, the same with a
@@ -39,13 +40,18 @@ function fashionSource(hidden2: boolean): string {
 describe("on-chip learning engine, pinned", () => {
   const train = loadNamedDataset("fashion-mnist", "train");
   it.each([
-    ["sfdfa", false, "9bf969d6"],
-    ["dfa", false, "0d6a5c01"],
-    ["sfdfa", true, "5979c388"],
-  ] as const)("%s (two hidden layers: %s) learns exactly the pinned weights in 200 Fashion-MNIST samples", (rule, hidden2, expected) => {
+    ["sfdfa", false, "typescript", "9bf969d6"],
+    ["dfa", false, "typescript", "0d6a5c01"],
+    ["sfdfa", true, "typescript", "5979c388"],
+    ["sfdfa", false, "wasm", "9bf969d6"],
+    ["dfa", false, "wasm", "0d6a5c01"],
+    ["sfdfa", true, "wasm", "5979c388"],
+  ] as const)("%s (two hidden layers: %s, %s kernel) learns exactly the pinned weights in 200 Fashion-MNIST samples", async (rule, hidden2, kernel, expected) => {
     const { network, diagnostics } = compileSource(fashionSource(hidden2), "pin.snn", {});
     if (!network) throw new Error(diagnostics.map((d) => d.message).join("\n"));
-    const chip = createLearningChip(network, learningSettingsOf(network, { rule: rule as LearningRule }), 1);
+    const wasmKernel = kernel === "wasm" ? await loadLearningKernel() : undefined;
+    const chip = createLearningChip(network, learningSettingsOf(network, { rule: rule as LearningRule }), 1, wasmKernel);
+    expect(chip.engine.kernel.name).toBe(kernel);
     trainChipEpoch(chip, train, { epoch: 0, seed: 1, limit: 200 });
     expect(learnedChecksum(chip)).toBe(expected);
   }, 60_000);

@@ -51,7 +51,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, "other.snn"), TOY.replace("hidden[16]", "hidden[12]"));
   writeToyData();
   writeFileSync(join(dir, "wide.csv"), readFileSync(join(dir, "data.csv"), "utf8").replace(/\n/g, ",0.5\n"));
-  [results.full, results.firstHalf, results.noLearn, results.wide, results.halveFull, results.halveFirst, results.plainFour, results.flatShift] = await Promise.all([
+  [results.full, results.firstHalf, results.noLearn, results.wide, results.halveFull, results.halveFirst, results.plainFour, results.flatShift, results.plainFourTypeScript] = await Promise.all([
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "10", "--checkpoint", "full"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "split", "--checkpoint-every", "30"]),
     neurocc(["train", "plain.snn", ...DATA, "--epochs", "1"]),
@@ -60,6 +60,7 @@ beforeAll(async () => {
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "2", "--lr-halve-every", "1", "--checkpoint", "halve-split"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "plain-4"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--shift", "1"]),
+    neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "plain-4-ts", "--kernel", "typescript"]),
   ]);
   writeFileSync(join(dir, "damaged.bin"), readFileSync(join(dir, "split", "resume.bin")).subarray(0, 500));
   [results.resumed, results.evaluated, results.occupied, results.foreign, results.halveResumed, results.evaluatedTrain, results.badSplit] = await Promise.all([
@@ -109,6 +110,12 @@ describe("neurocc train / eval", () => {
     // the schedule does something: four epochs with halving end elsewhere than four without it
     expect(results.plainFour.status).toBe(0);
     expect(readFileSync(join(dir, "halve-full", "checkpoint.nchip"))).not.toEqual(readFileSync(join(dir, "plain-4", "checkpoint.nchip")));
+  });
+
+  it("--kernel typescript learns the same weights and state as the default wasm kernel", () => {
+    expect(results.plainFourTypeScript.status).toBe(0);
+    expect(results.plainFourTypeScript.stdout).toBe(results.plainFour.stdout);
+    expect(readFileSync(join(dir, "plain-4-ts", "resume.bin"))).toEqual(readFileSync(join(dir, "plain-4", "resume.bin")));
   });
 
   it("evaluates a checkpoint image: accuracy and confusion matrix", () => {
