@@ -75,13 +75,15 @@ export function createWasmKernel(module: WebAssembly.Module, bytes: number): Lea
     if (next > end) throw new Error(`learning kernel memory plan too small: ${bytes} bytes planned (learningMemoryBytes)`);
     return at;
   };
-  const own = (...arrays: ArrayBufferView[]) => {
-    for (const array of arrays) if (array.buffer !== wasm.memory.buffer) throw new Error("learning kernel: an array outside the kernel's memory");
+  const buffer = wasm.memory.buffer; // never grows again, so never detached
+  // A view of another buffer would make the kernel read and write the wrong words: refuse it.
+  const own = (a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView) => {
+    if (a.buffer !== buffer || b.buffer !== buffer || c.buffer !== buffer) throw new Error("learning kernel: an array outside the kernel's memory");
   };
   return {
     name: "wasm",
-    int32: (length) => new Int32Array(wasm.memory.buffer, take(length * 4), length),
-    float64: (length) => new Float64Array(wasm.memory.buffer, take(length * 8), length),
+    int32: (length) => new Int32Array(buffer, take(length * 4), length),
+    float64: (length) => new Float64Array(buffer, take(length * 8), length),
     deliverRows(input, table, neurons, start, end, size) {
       own(input, table, neurons);
       wasm.deliverRows(input.byteOffset, table.byteOffset, neurons.byteOffset, start, end, size);
