@@ -15,8 +15,10 @@
  *
  * The forward pass (steps 2–3) is exactly the chip's: the test holds its spikes equal to
  * createReferenceEmulator's. Steps 1 and 4 are phase 3 of docs/chip.md §3 (the learning hook).
- * Speed (docs/learning.md §13): typed arrays allocated once per engine, loops over the presynaptic
- * neurons that fired, constants hoisted; test/learn/chip-pin.test.ts pins the integers.
+ * Speed (docs/learning.md §13): typed arrays allocated once per engine (the hot ones in the engine's
+ * kernel memory), traces and eligibility rows stored by active slot, delivery and the eligibility
+ * loop run by the kernel (wasm or TypeScript), constants hoisted; test/learn/chip-pin.test.ts pins
+ * the integers.
  */
 import { decayMultiply, decayShift, toInt32 } from "../reference/arithmetic.ts";
 import { prng } from "../reference/prng.ts";
@@ -208,7 +210,7 @@ function resetState(engine: LearningEngine, state: ChipSampleState, perturbation
  * training run's checksum): the neuron update is the chip's updateNeuron (emulator/reference/
  * neuron.ts) inlined for this engine's neurons (reset = subtract, no refractory period, both checked
  * by the chain), with the decay kind and constants hoisted out of the loops; traces and eligibilities
- * visit only the presynaptic neurons that have fired (the active list).
+ * visit only the presynaptic neurons that have fired (the active list, by slot).
  */
 function stepLayer(
   engine: LearningEngine, layer: LearningLayer, state: ChipSampleState, l: number, m: number,
