@@ -39,7 +39,8 @@ export function createTypeScriptKernel(): LearningKernel {
       }
     },
     accumulateEligibility(eligibility, row, traceQ, trace, c1, c2, count) {
-      // c·trace < 2^48: exact in a double, as is the scaling; the Int32Array store keeps E modulo 2^32.
+      // c < 2^21 (COEFFICIENT_LIMIT), trace < 2^31: c·trace is exact in a double, as is the scaling;
+      // the Int32Array store keeps E modulo 2^32.
       for (let a = 0; a < count; a++) eligibility[row + a] -= Math.trunc((c1 * traceQ[a] - c2 * trace[a]) * ELIGIBILITY_SCALE);
     },
     accumulateGradient(gradient, gradientRow, eligibility, eligibilityRow, activePre, count, error) {

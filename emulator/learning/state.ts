@@ -125,6 +125,9 @@ export interface LearningEngine {
   learningRateShift: number;
 }
 
+/** c1, c2 are unsigned Q11 below 2^21 (docs/learning.md §11). */
+export const COEFFICIENT_LIMIT = 2 ** 21;
+
 /** Builds the engine's memory from a compiled network (its weights are the starting point). */
 export function createLearningEngine(network: ChipNetwork, settings: ChipLearningSettings, seed = network.seed, kernel = createTypeScriptKernel()): LearningEngine {
   checkSettings(settings);
@@ -164,6 +167,12 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
       feedbackSum: !isOutput && settings.rule === "sfdfa" ? new Float64Array(size * outputSize) : null,
       feedbackSamples: !isOutput && settings.rule === "sfdfa" ? new Int32Array(size) : null,
     };
+    // c1, c2 of an eligibility update reach ((1 − f)/β + f)·Θ/(2·slope) ≤ (1/β + 1)·Θ/(2·slope_min) in Q11.
+    // Below 2^21, c·trace (trace < 2^31) stays exact in a double as well as in the wasm kernel's 64 bits.
+    const coefficientBound = Math.trunc(((layer.betaInverseQ12 + 4096) * crossing) / (2 * layer.slopeMin));
+    if (coefficientBound >= COEFFICIENT_LIMIT) {
+      throw new LearningError(`layer '${population.name}': the eligibility coefficient can reach ${coefficientBound} (Q11), beyond its ${Math.log2(COEFFICIENT_LIMIT)} bits; raise slope_min or slow the membrane decay`);
+    }
     refreshFanOut(layer);
     return layer;
   });

@@ -361,6 +361,8 @@ describe("networks and settings the chip cannot train", () => {
   });
   it("rejects a learning rate below one 2^-16 weight LSB", () => {
     expect(() => createLearningChip(compileTiny(), tinySettings({ learningRate: 1e-12 }))).toThrow(/learning rate .* LSBs/);
+    // c·trace must stay exact in both kernels: a tiny slope_min would let c1 reach 2^21
+    expect(() => createLearningChip(compileTiny(), tinySettings({ slopeMinFraction: 1e-4 }))).toThrow(/eligibility coefficient can reach \d+ \(Q11\), beyond its 21 bits; raise slope_min/);
   });
   it("predicts a tie for the top count as wrong", () => {
     expect(predictByCount([2, 5, 5])).toBe(-1);

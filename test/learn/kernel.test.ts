@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTypeScriptKernel, createWasmKernel, plannedBytes, type LearningKernel } from "../../emulator/learning/kernel.ts";
 import { loadLearningKernel } from "../../emulator/wasm-node.ts";
+import { COEFFICIENT_LIMIT } from "../../emulator/learning/state.ts";
 
 let module: WebAssembly.Module;
 beforeAll(async () => {
@@ -16,7 +17,7 @@ beforeAll(async () => {
 
 const INT32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 const TRACE = fc.oneof(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom(0, 2 ** 31 - 1));
-const COEFFICIENT = fc.oneof(fc.integer({ min: 0, max: 2 ** 17 - 1 }), fc.constant(2 ** 17 - 1));
+const COEFFICIENT = fc.oneof(fc.integer({ min: 0, max: COEFFICIENT_LIMIT - 1 }), fc.constant(COEFFICIENT_LIMIT - 1));
 
 /** Copies `values` into a new array of the kernel (the wasm kernel works only on its own memory). */
 function int32In(kernel: LearningKernel, values: number[]): Int32Array {
