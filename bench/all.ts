@@ -7,6 +7,7 @@
  *   hetquant.ts           heterogeneous vs homogeneous quantization; accuracy vs weight bits (issue 4)
  *   nir-lif-agreement.ts  NIR's LIF against every platform's trace (issue 6)
  *   fit.ts                back-engineering: solve time and reproduction vs size (issue 7)
+ *   sfdfa-throughput.ts   on-chip learning: training samples/s of the Fashion-MNIST example, one core (issue 5)
  *   sfdfa-float.ts, sfdfa-chip.ts   (with --learning) SFDFA/DFA on Fashion-MNIST (issue 5)
  */
 import { existsSync } from "node:fs";
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const scripts = ["run.ts", "hetquant.ts", "nir-lif-agreement.ts", "fit.ts"];
+const scripts = ["run.ts", "hetquant.ts", "nir-lif-agreement.ts", "fit.ts", "sfdfa-throughput.ts"];
 if (args.includes("--learning")) scripts.push("sfdfa-float.ts", "sfdfa-chip.ts");
 
 let failed = 0;

@@ -6,7 +6,7 @@
  * must leave the checksum unchanged. Also the driver to profile:
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/sfdfa-throughput.ts --samples 3000
  *
- * Usage: npx tsx bench/sfdfa-throughput.ts [--samples 3000] [--seed 1] [--rule sfdfa]
+ * Usage: npx tsx bench/sfdfa-throughput.ts [--samples 3000 | --quick (300)] [--seed 1] [--rule sfdfa]
  *        [--data fashion-mnist] [--network examples/fashion-mnist.snn] [--repeat 1] [--kernel wasm|typescript]
  *        (--kernel: the learning engine's hot loops in wasm, build/learning.wasm from `npm run asbuild`,
  *        or in TypeScript; the checksum is the same)
@@ -23,7 +23,7 @@ import { loadNamedDataset } from "../learn/datasets-node.ts";
 import { option } from "./options.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const samples = Number(option("samples", "3000"));
+const samples = Number(option("samples", process.argv.includes("--quick") ? "300" : "3000"));
 const seed = Number(option("seed", "1"));
 const rule = option("rule", "sfdfa") as LearningRule;
 const dataName = option("data", "fashion-mnist");
