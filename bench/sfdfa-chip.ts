@@ -57,7 +57,7 @@ const train = loadNamedDataset(dataName, "train", { limit: trainLimit });
 const test = loadNamedDataset(dataName, "test", { limit: testLimit });
 console.log(`# ${networkPath} on ${dataName}: ${train.labels.length} train / ${test.labels.length} test, seed ${seed}, ${cpus()[0]?.model ?? "?"} ×${cpus().length}, Node ${process.version}, load ${loadavg()[0].toFixed(1)}`);
 const trainColumn = trainEvalLimit > 0 ? ` train strict % (first ${trainEvalLimit}) |` : "";
-console.log(`| rule | epoch | test strict % | ties | spikes/sample (train) | train samples/s | load (1 min) | cycles/sample | µJ/sample |${trainColumn}`);
+console.log(`| rule | epoch | test strict % | ties | spikes/sample (train; by layer) | train samples/s | load (1 min) | cycles/sample | µJ/sample |${trainColumn}`);
 console.log(`|---|---|---|---|---|---|---|---|---|${trainColumn ? "---|" : ""}`);
 const rows: unknown[] = [];
 for (const rule of rules) {
@@ -70,14 +70,14 @@ for (const rule of rules) {
     const samples = chip.engine.samplesSeen - samplesBefore;
     const evaluation = evaluateChip(chip, test, seed);
     const row = {
-      rule, epoch: epoch + 1, testStrict: 100 * evaluation.accuracy, ties: evaluation.ties, spikesPerSample: progress.spikesPerSample,
+      rule, epoch: epoch + 1, testStrict: 100 * evaluation.accuracy, ties: evaluation.ties, spikesPerSample: progress.spikesPerSample, spikesPerLayer: progress.spikesPerLayer,
       trainSamplesPerSecond: samples / progress.seconds, cyclesPerSample: (after.cycles - before.cycles) / samples,
       microjoulesPerSample: (after.energyPj - before.energyPj) / samples / 1e6, evalSeconds: evaluation.seconds,
       loadAverage: loadavg()[0],
       trainStrict: trainEvalLimit > 0 ? 100 * evaluateChip(chip, train, seed, trainEvalLimit).accuracy : undefined,
     };
     rows.push(row);
-    console.log(`| ${rule} | ${row.epoch} | ${row.testStrict.toFixed(2)} | ${row.ties} | ${row.spikesPerSample.toFixed(1)} | ${row.trainSamplesPerSecond.toFixed(0)} | ${row.loadAverage.toFixed(1)} | ${row.cyclesPerSample.toFixed(0)} | ${row.microjoulesPerSample.toFixed(2)} |${row.trainStrict === undefined ? "" : ` ${row.trainStrict.toFixed(2)} |`}`);
+    console.log(`| ${rule} | ${row.epoch} | ${row.testStrict.toFixed(2)} | ${row.ties} | ${row.spikesPerSample.toFixed(1)} (${row.spikesPerLayer.map((n) => n.toFixed(0)).join(" + ")}) | ${row.trainSamplesPerSecond.toFixed(0)} | ${row.loadAverage.toFixed(1)} | ${row.cyclesPerSample.toFixed(0)} | ${row.microjoulesPerSample.toFixed(2)} |${row.trainStrict === undefined ? "" : ` ${row.trainStrict.toFixed(2)} |`}`);
   }
 }
 mkdirSync(dirname(jsonPath), { recursive: true });

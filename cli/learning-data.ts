@@ -75,7 +75,7 @@ export function asCliError(e: unknown): never {
 export function formatEvaluation(evaluation: ChipEvaluation, what: string): string {
   const { classCount: classes, confusion } = evaluation;
   const lines = [
-    `${what}: ${(100 * evaluation.accuracy).toFixed(2)}% (${evaluation.correct}/${evaluation.samples}; a tie for the top spike count counts as wrong: ${evaluation.ties} ties), ${evaluation.spikesPerSample.toFixed(1)} spikes/sample`,
+    `${what}: ${(100 * evaluation.accuracy).toFixed(2)}% (${evaluation.correct}/${evaluation.samples}; a tie for the top spike count counts as wrong: ${evaluation.ties} ties), ${evaluation.spikesPerSample.toFixed(1)} spikes/sample (by trained layer: ${evaluation.spikesPerLayer.map((n) => n.toFixed(1)).join(" + ")})`,
     "confusion (rows: true class, columns: predicted; ties left out):",
     `      ${Array.from({ length: classes }, (_, c) => String(c).padStart(6)).join("")}`,
   ];

@@ -41,6 +41,8 @@ function sampleSeed(seed: number, epoch: number, index: number): number {
 /** The float trainer's progress report (a tie is wrong; spikes over all trained layers), plus the samples trained in this call (a resumed epoch starts part-way). */
 export interface ChipProgress extends ProgressReport {
   samplesThisRun: number;
+  /** Mean spikes per sample of each trained layer (hidden layers first, the output layer last). */
+  spikesPerLayer: number[];
 }
 
 export interface ChipEpochOptions {
@@ -82,10 +84,12 @@ export function trainChipEpoch(chip: LearningChip, dataset: Dataset, options: Ch
   const total = Math.min(order.length, options.limit ?? Infinity);
   const batchSize = chip.engine.settings.batchSize;
   const start = performance.now();
-  let correct = 0, spikes = 0, done = 0;
+  let correct = 0, done = 0;
+  const spikes = new LayerSpikeSums(chip);
   const progress = (k: number): ChipProgress => ({
     epoch: options.epoch, samplesDone: k, samplesTotal: total, runningAccuracy: correct / Math.max(done, 1),
-    spikesPerSample: spikes / Math.max(done, 1), seconds: (performance.now() - start) / 1000, samplesThisRun: done,
+    spikesPerSample: spikes.total / Math.max(done, 1), spikesPerLayer: spikes.perSample(done),
+    seconds: (performance.now() - start) / 1000, samplesThisRun: done,
   });
   for (let k = options.startSample ?? 0; k < total; k++) {
     const index = order[k];
@@ -93,7 +97,7 @@ export function trainChipEpoch(chip: LearningChip, dataset: Dataset, options: Ch
     const counts = trainChipSample(chip, builder.build(features(index), sampleSeed(options.seed, options.epoch, index)), label);
     done++;
     if (predictChipClass(chip, counts) === label) correct++;
-    for (const layer of chip.state.layers) for (let i = 0; i < layer.counts.length; i++) spikes += layer.counts[i];
+    spikes.add(chip);
     if (k === total - 1) flushChipBatch(chip);
     if (((k + 1) % batchSize === 0 || k === total - 1) && options.onBatch) options.onBatch(progress(k + 1));
   }
@@ -110,7 +114,29 @@ export interface ChipEvaluation {
   confusion: Int32Array;
   classCount: number;
   spikesPerSample: number;
+  /** Mean spikes per sample of each trained layer (hidden layers first, the output layer last). */
+  spikesPerLayer: number[];
   seconds: number;
+}
+
+/** Spike totals of each trained layer over the samples of a run. */
+class LayerSpikeSums {
+  readonly sums: Float64Array;
+  total = 0;
+  constructor(chip: LearningChip) {
+    this.sums = new Float64Array(chip.state.layers.length);
+  }
+  add(chip: LearningChip): void {
+    chip.state.layers.forEach((layer, l) => {
+      let sum = 0;
+      for (let i = 0; i < layer.counts.length; i++) sum += layer.counts[i];
+      this.sums[l] += sum;
+      this.total += sum;
+    });
+  }
+  perSample(samples: number): number[] {
+    return Array.from(this.sums, (sum) => sum / Math.max(samples, 1));
+  }
 }
 
 /** Inference over the data in its own order; no learning state changes. */
@@ -121,11 +147,12 @@ export function evaluateChip(chip: LearningChip, dataset: Dataset, seed: number,
   const confusion = new Int32Array(classes * classes);
   const total = Math.min(dataset.labels.length, limit);
   const start = performance.now();
-  let correct = 0, ties = 0, spikes = 0;
+  let correct = 0, ties = 0;
+  const spikes = new LayerSpikeSums(chip);
   for (let index = 0; index < total; index++) {
     const label = dataset.labels[index];
     const counts = inferChipSample(chip, builder.build(sampleFeatures(dataset, index), sampleSeed(seed, -1, index)));
-    for (const layer of chip.state.layers) for (let i = 0; i < layer.counts.length; i++) spikes += layer.counts[i];
+    spikes.add(chip);
     const predicted = predictChipClass(chip, counts);
     if (predicted < 0 || predicted >= classes) {
       ties++;
@@ -134,7 +161,7 @@ export function evaluateChip(chip: LearningChip, dataset: Dataset, seed: number,
     if (predicted === label) correct++;
     confusion[label * classes + predicted]++;
   }
-  return { samples: total, correct, accuracy: correct / Math.max(total, 1), ties, confusion, classCount: classes, spikesPerSample: spikes / Math.max(total, 1), seconds: (performance.now() - start) / 1000 };
+  return { samples: total, correct, accuracy: correct / Math.max(total, 1), ties, confusion, classCount: classes, spikesPerSample: spikes.total / Math.max(total, 1), spikesPerLayer: spikes.perSample(total), seconds: (performance.now() - start) / 1000 };
 }
 
 /** Whether two networks have the same structure (populations and projections by name and size). */

@@ -52,7 +52,11 @@ describe("on-chip learning engine, pinned", () => {
     const wasmKernel = kernel === "wasm" ? await loadLearningKernel() : undefined;
     const chip = createLearningChip(network, learningSettingsOf(network, { rule: rule as LearningRule }), 1, wasmKernel);
     expect(chip.engine.kernel.name).toBe(kernel);
-    trainChipEpoch(chip, train, { epoch: 0, seed: 1, limit: 200 });
+    const progress = trainChipEpoch(chip, train, { epoch: 0, seed: 1, limit: 200 });
     expect(learnedChecksum(chip)).toBe(expected);
+    // The per-layer spike figures split the total, one per trained layer.
+    expect(progress.spikesPerLayer).toHaveLength(hidden2 ? 3 : 2);
+    expect(progress.spikesPerLayer.every((n) => n > 0)).toBe(true);
+    expect(progress.spikesPerLayer.reduce((a, b) => a + b)).toBeCloseTo(progress.spikesPerSample, 9);
   }, 60_000);
 });
