@@ -12,8 +12,8 @@
  * Usage: npx tsx bench/sfdfa-chip.ts [--epochs 3] [--seed 1] [--rules sfdfa,dfa] [--data fashion-mnist]
  *        [--network examples/fashion-mnist.snn] [--train-limit N] [--test-limit N] [--json FILE]
  *        [--lr-halve-every E] (halve the lr every E epochs; default: constant)
- *        [--shift M] [--elastic ALPHA] [--elastic-radius R] (move each training image: a shift by up to M
- *        pixels, an elastic distortion of scale ALPHA pixels smoothed over R pixels; learn/augment.ts)
+ *        [--mirror] [--shift M] [--elastic ALPHA] [--elastic-radius R] (move each training image: mirror
+ *        half of them left–right, a shift by up to M pixels, an elastic distortion of scale ALPHA pixels smoothed over R pixels; learn/augment.ts)
  *        [--train-eval N] (also report the accuracy on the first N training samples: over- or underfitting)
  *        [--epoch-limit N] (train on the first N samples of each epoch's shuffled order: a screening slice
  *        of the whole training set, unlike --train-limit, which loads only its first N samples)
@@ -46,6 +46,7 @@ const augmentation: Augmentation = {
   maxShiftPixels: Number(option("shift", "0")),
   elasticAlphaPixels: Number(option("elastic", "0")),
   elasticRadiusPixels: Number(option("elastic-radius", "4")),
+  mirror: process.argv.includes("--mirror"),
 };
 const trainEvalLimit = Number(option("train-eval", "0"));
 const jsonPath = option("json", join(ROOT, "bench", "out", "sfdfa-chip.json"));

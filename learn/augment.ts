@@ -1,8 +1,11 @@
 /**
  * @fileoverview Training-time data augmentation on the host: each training image is shown moved a
  * little, differently in every epoch. The chip sees an ordinary input image; only what is fed to it
- * changes. Test images are never augmented. Two moves, both optional (docs/learning.md §12):
+ * changes. Test images are never augmented. Three moves, all optional (docs/learning.md §12):
  *
+ * - **mirror** left–right, on half of the samples: bit 0 of h' = mix32(mix32(seed ⊕ 0x3f1ea) ⊕
+ *   mix32((epoch + 1)·0x9e3779b1 ⊕ index)) (a garment mirrored is the same garment; a digit is not);
+ *   applied first, so a shift or distortion moves the mirrored image;
  * - **shift** by whole pixels (dx, dy) ∈ [−m, m]²: h = mix32(mix32(seed ⊕ 0x5d1f7) ⊕ mix32((epoch + 1)·
  *   0x9e3779b1 ⊕ index)) (lowbias32, compiler/random.ts), dx = (h mod (2m+1)) − m, dy = (⌊h/2^16⌋ mod
  *   (2m+1)) − m;
@@ -27,18 +30,39 @@ export interface Augmentation {
   elasticAlphaPixels: number;
   /** r: radius of the three box blurs that smooth the elastic field. */
   elasticRadiusPixels: number;
+  /** Mirror left–right half of the samples (absent: never). */
+  mirror?: boolean;
 }
 
 export const NO_AUGMENTATION: Augmentation = { maxShiftPixels: 0, elasticAlphaPixels: 0, elasticRadiusPixels: 4 };
 
 export function isAugmenting(augmentation: Augmentation): boolean {
-  return augmentation.maxShiftPixels > 0 || augmentation.elasticAlphaPixels > 0;
+  return augmentation.maxShiftPixels > 0 || augmentation.elasticAlphaPixels > 0 || augmentation.mirror === true;
+}
+
+/** A hash of (seed, epoch, index) under a per-move salt: each move draws independently of the others. */
+function sampleHash(salt: number, seed: number, epoch: number, index: number): number {
+  return mix32((mix32((seed ^ salt) >>> 0) ^ mix32((Math.imul(epoch + 1, 0x9e3779b1) ^ index) >>> 0)) >>> 0);
+}
+
+/** Whether training sample `index` of epoch `epoch` is shown mirrored (half of them, when mirroring). */
+export function sampleMirrored(seed: number, epoch: number, index: number): boolean {
+  return (sampleHash(0x3f1ea, seed, epoch, index) & 1) === 1;
+}
+
+/** `image` (rows × columns, row-major) mirrored left–right into `out`. */
+export function mirrorImage(image: Float32Array, rows: number, columns: number, out: Float32Array): Float32Array {
+  for (let row = 0; row < rows; row++) {
+    const start = row * columns;
+    for (let column = 0; column < columns; column++) out[start + column] = image[start + columns - 1 - column];
+  }
+  return out;
 }
 
 /** The translation (in pixels; +x moves the content right, +y down) of one training sample. */
 export function sampleShift(seed: number, epoch: number, index: number, maxShiftPixels: number): { dx: number; dy: number } {
   const span = 2 * maxShiftPixels + 1;
-  const h = mix32((mix32((seed ^ 0x5d1f7) >>> 0) ^ mix32((Math.imul(epoch + 1, 0x9e3779b1) ^ index) >>> 0)) >>> 0);
+  const h = sampleHash(0x5d1f7, seed, epoch, index);
   return { dx: (h % span) - maxShiftPixels, dy: (Math.floor(h / 65536) % span) - maxShiftPixels };
 }
 
@@ -100,6 +124,7 @@ export function augmentImage(
   image: Float32Array, rows: number, columns: number, augmentation: Augmentation,
   seed: number, epoch: number, index: number, out: Float32Array,
 ): Float32Array {
+  if (augmentation.mirror && sampleMirrored(seed, epoch, index)) image = mirrorImage(image, rows, columns, new Float32Array(image.length));
   const { dx, dy } = augmentation.maxShiftPixels > 0 ? sampleShift(seed, epoch, index, augmentation.maxShiftPixels) : { dx: 0, dy: 0 };
   const alpha = augmentation.elasticAlphaPixels;
   if (alpha === 0) return translateImage(image, rows, columns, dx, dy, out);
@@ -129,7 +154,7 @@ export function checkAugmentable(dataset: Dataset, augmentation: Augmentation): 
   if (!isAugmenting(augmentation)) return;
   const [rows, columns] = dataset.shape;
   if (dataset.shape.length !== 2 || maxShiftPixels >= Math.min(rows, columns)) {
-    const what = maxShiftPixels > 0 ? `shifting by up to ${maxShiftPixels} pixels` : "an elastic distortion";
+    const what = maxShiftPixels > 0 ? `shifting by up to ${maxShiftPixels} pixels` : elasticAlphaPixels > 0 ? "an elastic distortion" : "mirroring";
     throw new DatasetError(`${dataset.name}: ${what} needs 2-D images${maxShiftPixels > 0 ? " larger than that" : ""}, but a sample has shape [${dataset.shape.join(", ")}]`);
   }
 }

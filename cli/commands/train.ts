@@ -31,6 +31,7 @@ interface TrainOptions {
   checkpointEvery: number;
   resume?: boolean;
   lrHalveEvery?: number;
+  mirror?: boolean;
   shift?: number;
   elastic?: number;
   elasticRadius?: number;
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .option("--checkpoint-every <samples>", "samples between checkpoints (rounded up to whole batches)", wholeNumber(1), 5000)
     .option("--resume", "continue from the checkpoint in --checkpoint DIR")
     .option("--lr-halve-every <epochs>", "halve the learn block's lr every this many epochs (a resumed run needs the same value)", wholeNumber(1))
+    .option("--mirror", "show half of the training images mirrored left–right, a new choice every epoch (garments, not digits; learn/augment.ts; a resumed run needs the same flag)")
     .option("--shift <pixels>", "show each training image translated by up to this many pixels, a new shift every epoch (learn/augment.ts; a resumed run needs the same value)", wholeNumber(1))
     .option("--elastic <alpha>", "show each training image elastically distorted, field scale α in pixels (Simard et al. 2003; learn/augment.ts; a resumed run needs the same value)", numberIn(0, 1000))
     .option("--elastic-radius <pixels>", "radius of the box blurs that smooth the elastic field", wholeNumber(1), 4)
@@ -82,7 +84,7 @@ export function register(program: Command): void {
         try {
           trainChipEpoch(chip, train, {
             epoch, seed, startSample, learningRateHalvingEpochs: options.lrHalveEvery,
-            augmentation: { maxShiftPixels: options.shift ?? 0, elasticAlphaPixels: options.elastic ?? 0, elasticRadiusPixels: options.elasticRadius ?? NO_AUGMENTATION.elasticRadiusPixels },
+            augmentation: { mirror: options.mirror === true, maxShiftPixels: options.shift ?? 0, elasticAlphaPixels: options.elastic ?? 0, elasticRadiusPixels: options.elasticRadius ?? NO_AUGMENTATION.elasticRadiusPixels },
             onBatch: (p) => {
               showProgress(p, options.epochs);
               if (p.samplesDone % interval === 0 && p.samplesDone < p.samplesTotal) save({ epoch, nextSample: p.samplesDone, seed });

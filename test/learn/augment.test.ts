@@ -1,5 +1,6 @@
 /**
- * Training-time shifts (learn/augment.ts): the translation moves every pixel by exactly (dx, dy) and
+ * Training-time moves (learn/augment.ts): mirroring reverses each row, on half of the samples and
+ * independently of the shift; the translation moves every pixel by exactly (dx, dy) and
  * fills with zeros, the drawn shifts cover the whole range and depend only on (seed, epoch, index),
  * bad requests are refused with a DatasetError, and a shifted training run is reproducible and differs
  * from an unshifted one.
@@ -9,7 +10,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileSource } from "../../compiler/index.ts";
 import { createLearningChip, learnedChecksum, learningSettingsOf } from "../../emulator/learning/index.ts";
-import { augmentImage, checkAugmentable, NO_AUGMENTATION, sampleShift, smoothField, translateImage } from "../../learn/augment.ts";
+import { augmentImage, checkAugmentable, mirrorImage, NO_AUGMENTATION, sampleMirrored, sampleShift, smoothField, translateImage } from "../../learn/augment.ts";
 import { Random } from "../../compiler/random.ts";
 import { trainChipEpoch } from "../../learn/chip-training.ts";
 import { DatasetError, type Dataset } from "../../learn/dataset.ts";
@@ -30,6 +31,42 @@ describe("translateImage", () => {
         }
       }),
     );
+  });
+});
+
+describe("mirroring", () => {
+  it("reverses each row, and twice is the identity", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), (rows, columns) => {
+        const image = Float32Array.from({ length: rows * columns }, (_, i) => (i + 1) / (rows * columns));
+        const once = mirrorImage(image, rows, columns, new Float32Array(image.length));
+        for (let row = 0; row < rows; row++) {
+          for (let column = 0; column < columns; column++) expect(once[row * columns + column]).toBe(image[row * columns + columns - 1 - column]);
+        }
+        expect(mirrorImage(once, rows, columns, new Float32Array(image.length))).toEqual(image);
+      }),
+    );
+  });
+
+  it("mirrors about half of the samples, independently of their shift, before shifting them", () => {
+    const image = Float32Array.from({ length: 784 }, (_, i) => ((i * 37) % 101) / 100);
+    const both = { ...NO_AUGMENTATION, maxShiftPixels: 1, mirror: true };
+    let mirrored = 0, mirroredAndRight = 0, right = 0;
+    for (let index = 0; index < 4000; index++) {
+      const flip = sampleMirrored(2, 3, index);
+      const { dx, dy } = sampleShift(2, 3, index, 1);
+      mirrored += Number(flip);
+      right += Number(dx === 1);
+      mirroredAndRight += Number(flip && dx === 1);
+      if (index < 50) {
+        const source = flip ? mirrorImage(image, 28, 28, new Float32Array(784)) : image;
+        expect(augmentImage(image, 28, 28, both, 2, 3, index, new Float32Array(784))).toEqual(translateImage(source, 28, 28, dx, dy, new Float32Array(784)));
+      }
+    }
+    expect(Math.abs(mirrored - 2000)).toBeLessThan(130);
+    // independent draws: P(mirrored and dx = 1) ≈ ½ · ⅓
+    expect(Math.abs(mirroredAndRight - mirrored * (right / 4000))).toBeLessThan(80);
+    expect(new Set(Array.from({ length: 40 }, (_, epoch) => sampleMirrored(2, epoch, 11))).size).toBe(2);
   });
 });
 
@@ -96,6 +133,7 @@ describe("checkAugmentable", () => {
     expect(() => checkAugmentable(images([28, 28]), shift(1.5))).toThrow(/whole number/);
     expect(() => checkAugmentable(images([28, 28]), shift(-1))).toThrow(/whole number/);
     expect(() => checkAugmentable(images([784]), { ...NO_AUGMENTATION, elasticAlphaPixels: 8 })).toThrow(/an elastic distortion needs 2-D images/);
+    expect(() => checkAugmentable(images([784]), { ...NO_AUGMENTATION, mirror: true })).toThrow(/mirroring needs 2-D images/);
     expect(() => checkAugmentable(images([28, 28]), { ...NO_AUGMENTATION, elasticAlphaPixels: -1 })).toThrow(/elastic scale/);
     expect(() => checkAugmentable(images([28, 28]), { ...NO_AUGMENTATION, elasticAlphaPixels: 8, elasticRadiusPixels: 0 })).toThrow(/blur radius/);
   });

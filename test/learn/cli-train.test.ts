@@ -51,7 +51,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, "other.snn"), TOY.replace("hidden[16]", "hidden[12]"));
   writeToyData();
   writeFileSync(join(dir, "wide.csv"), readFileSync(join(dir, "data.csv"), "utf8").replace(/\n/g, ",0.5\n"));
-  [results.full, results.firstHalf, results.noLearn, results.wide, results.halveFull, results.halveFirst, results.plainFour, results.flatShift, results.plainFourTypeScript] = await Promise.all([
+  [results.full, results.firstHalf, results.noLearn, results.wide, results.halveFull, results.halveFirst, results.plainFour, results.flatShift, results.plainFourTypeScript, results.flatMirror] = await Promise.all([
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "10", "--checkpoint", "full"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "split", "--checkpoint-every", "30"]),
     neurocc(["train", "plain.snn", ...DATA, "--epochs", "1"]),
@@ -61,6 +61,7 @@ beforeAll(async () => {
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "plain-4"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--shift", "1"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "plain-4-ts", "--kernel", "typescript"]),
+    neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--mirror"]),
   ]);
   writeFileSync(join(dir, "damaged.bin"), readFileSync(join(dir, "split", "resume.bin")).subarray(0, 500));
   [results.resumed, results.evaluated, results.occupied, results.foreign, results.halveResumed, results.evaluatedTrain, results.badSplit] = await Promise.all([
@@ -137,6 +138,7 @@ describe("neurocc train / eval", () => {
     ["damaged", /resume.bin is (corrupted|not a training checkpoint)/],
     ["badSplit", /'validation' is invalid.*test, train/],
     ["flatShift", /shifting by up to 1 pixels needs 2-D images .* shape \[20\]/],
+    ["flatMirror", /mirroring needs 2-D images, but a sample has shape \[20\]/],
   ])("%s: one message, non-zero exit, no stack trace", (name, message) => {
     const { status, stderr } = results[name];
     expect(status).not.toBe(0);
