@@ -13,7 +13,8 @@
  *        [--network examples/fashion-mnist.snn] [--train-limit N] [--test-limit N] [--json FILE]
  *        [--lr-halve-every E] (halve the lr every E epochs; default: constant)
  *        [--mirror] [--shift M] [--elastic ALPHA] [--elastic-radius R] (move each training image: mirror
- *        half of them left–right, a shift by up to M pixels, an elastic distortion of scale ALPHA pixels smoothed over R pixels; learn/augment.ts)
+ *        half of them left–right, a shift by up to M pixels, an elastic distortion of scale ALPHA pixels
+ *        smoothed over R pixels; learn/augment.ts)
  *        [--train-eval N] (also report the accuracy on the first N training samples: over- or underfitting)
  *        [--epoch-limit N] (train on the first N samples of each epoch's shuffled order: a screening slice
  *        of the whole training set, unlike --train-limit, which loads only its first N samples)
