@@ -35,7 +35,8 @@ export function deliverRows(input: usize, table: usize, neurons: usize, start: i
 /**
  * At a spike of neuron i: E_ia −= trunc((c1·Q_a − c2·p_a) / 2^15) for the first `count` slots of its
  * eligibility row (docs/learning.md §11). The traces are unsigned 31-bit and 0 ≤ c < 2^21 (checked
- * when the engine is created), so the difference is exact in 64 bits (and in a double); signed division truncates toward zero; the row keeps E modulo 2^32.
+ * when the engine is created), so the difference is exact in 64 bits (and in a double); signed
+ * division truncates toward zero; the row keeps E modulo 2^32.
  */
 export function accumulateEligibility(row: usize, traceQ: usize, trace: usize, c1: i32, c2: i32, count: i32): void {
   const c1Wide = <i64>c1, c2Wide = <i64>c2;
