@@ -12,7 +12,7 @@ import type { CheckedConnection, CheckedPopulation } from "./checked.ts";
 import { LEARN_RULES, LEARN_SETTINGS } from "./constructs.ts";
 import { evaluate, type Environment, type Value } from "./evaluate.ts";
 import type { LearningSpec } from "./ir.ts";
-import { bindArgs, numberArg, suggest } from "./params.ts";
+import { bindArgs, numberArg, numberListArg, suggest } from "./params.ts";
 
 export interface LearnContext {
   decl: NetworkDecl;
@@ -34,14 +34,19 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
   if (!(LEARN_RULES as readonly string[]).includes(rule)) {
     context.diagnostics.push(error("E102", `unknown learning rule '${rule}'${suggest(rule, [...LEARN_RULES])}; rules are ${LEARN_RULES.join(", ")}`, block.rule.span));
   }
-  const output = checkOutput(context, block);
+  const chain = checkOutput(context, block);
+  const output = chain?.output ?? null;
   const args = block.settings.filter((s) => s.key.name !== "output").flatMap((s) => {
     const value = evaluate(s.value, context.env, context.diagnostics);
     return value ? [{ name: s.key.name, value, span: s.span }] : [];
   });
   const bound = bindArgs(`learn ${rule}`, args, LEARN_SETTINGS, block.span, context.diagnostics);
   if (!bound || output === null || context.diagnostics.length > before) return null;
-  const value = (name: string) => numberArg(bound, LEARN_SETTINGS.find((s) => s.name === name)!);
+  const specOf = (name: string) => LEARN_SETTINGS.find((s) => s.name === name)!;
+  const list = (name: string) => numberListArg(bound, specOf(name));
+  // A list setting's scalar is its first layer's value, so a reader that knows only the scalar still
+  // sees a setting the network uses.
+  const value = (name: string) => list(name)?.[0] ?? numberArg(bound, specOf(name));
   const spanOf = (name: string) => block.settings.find((s) => s.key.name === name)?.span ?? block.span;
   const fail = (name: string, message: string) => {
     context.diagnostics.push(error("E106", `learn ${rule}: ${name} ${message}`, spanOf(name)));
@@ -58,7 +63,20 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
   };
   const outputLayer = context.populations.find((p) => p.name === output)!;
   const outputsPerClass = (k: number) => (outputLayer.size % k === 0 ? k : fail("outputs_per_class", `= ${k} does not divide the ${outputLayer.size} neurons of output '${output}'; give the output layer classes × ${k} neurons`));
-  const atMostSteps = (name: string) => (value(name) <= context.steps ? value(name) : fail(name, `= ${value(name)} exceeds the ${context.steps} steps of a sample (run block)`));
+  const withinSteps = (name: string, x: number) => (x <= context.steps ? x : fail(name, `= ${x} exceeds the ${context.steps} steps of a sample (run block)`));
+  const atMostSteps = (name: string) => withinSteps(name, value(name));
+  const hiddenLayers = chain!.trainedLayers - 1;
+  const perLayer = (name: string): number[] | null => {
+    const values = list(name);
+    if (values === null) return null;
+    if (values.length !== hiddenLayers) {
+      fail(name, `has ${values.length} entries; give one per hidden layer (${hiddenLayers}, input side first) or a single number`);
+      return null;
+    }
+    return name === "rate_target" ? values.map((x) => withinSteps(name, x)) : values;
+  };
+  const layerRateRegularisation = perLayer("rate_reg");
+  const layerRateTargetSpikes = perLayer("rate_target");
   const spec: LearningSpec = {
     rule: rule as LearningSpec["rule"], output,
     learningRate: value("lr"),
@@ -74,6 +92,8 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     targetOtherCount: atMostSteps("target_other"),
     rateRegularisation: value("rate_reg"),
     rateTargetSpikes: atMostSteps("rate_target"),
+    ...(layerRateRegularisation ? { layerRateRegularisation } : {}),
+    ...(layerRateTargetSpikes ? { layerRateTargetSpikes } : {}),
     batchSize: value("batch"),
     slopeMinFraction: value("slope_min"),
     adamFirstShift: betaShift("adam_beta1", 12),
@@ -82,8 +102,8 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
   return context.diagnostics.length > before ? null : spec;
 }
 
-/** Resolves `output = NAME` and checks the chain that ends there; returns the name or null. */
-function checkOutput(context: LearnContext, block: LearnBlock): string | null {
+/** Resolves `output = NAME` and checks the chain that ends there; null when either has a problem. */
+function checkOutput(context: LearnContext, block: LearnBlock): { output: string; trainedLayers: number } | null {
   const setting = block.settings.find((s) => s.key.name === "output");
   if (!setting) {
     context.diagnostics.push(error("E103", `learn ${block.rule.name} needs 'output = LAYER;', the layer with one neuron per class`, block.span));
@@ -105,15 +125,19 @@ function checkOutput(context: LearnContext, block: LearnBlock): string | null {
     diagnostics.push(error("E107", `learn: output '${name}' is an input; the output must be a layer`, setting.value.span));
     return null;
   }
-  return checkChain(context, index, setting.value.span) ? name : null;
+  const trainedLayers = checkChain(context, index, setting.value.span);
+  return trainedLayers > 0 ? { output: name, trainedLayers } : null;
 }
 
-/** Walks from the output back to an input; every problem is reported where it is declared. */
-function checkChain(context: LearnContext, outputIndex: number, outputSpan: Span): boolean {
+/**
+ * Walks from the output back to an input; every problem is reported where it is declared. Returns
+ * the number of trained layers (output included), 0 after a problem.
+ */
+function checkChain(context: LearnContext, outputIndex: number, outputSpan: Span): number {
   const { populations, connections, diagnostics } = context;
   const report = (message: string, span: Span) => {
     diagnostics.push(error("E107", `learn: ${message}; on-chip learning trains a feed-forward chain of dense connections`, span));
-    return false;
+    return 0;
   };
   // Checked connection names carry a '#index' suffix; messages show the name as written.
   const shown = (c: CheckedConnection) => c.name.replace(/#\d+$/, "");
@@ -138,7 +162,7 @@ function checkChain(context: LearnContext, outputIndex: number, outputSpan: Span
     if (trained.has(c.source) && !trained.has(c.target)) return report(`connection '${shown(c)}' leaves trained layer '${populations[c.source].name}' outside the chain`, c.span);
   }
   if (trained.size === 0) return report("the output has no layer to train", outputSpan);
-  return true;
+  return trained.size;
 }
 
 /** The word of a `name = word` setting (checked against its spec's words by bindArgs). */

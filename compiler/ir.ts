@@ -84,8 +84,18 @@ export interface LearningSpec {
   /** Spike-count loss targets (spikes per sample) of the true class and of every other class. */
   targetTrueCount: number;
   targetOtherCount: number;
+  /**
+   * The hidden firing-rate term reg·(rateTarget − mean count) of each hidden neuron's error; these
+   * two apply to every hidden layer unless the per-layer lists below are given.
+   */
   rateRegularisation: number;
   rateTargetSpikes: number;
+  /**
+   * Per hidden layer, input side first (absent: the scalars above for every layer): a deeper layer
+   * may need a different activity target or a stronger pull towards it (docs/learning.md §4).
+   */
+  layerRateRegularisation?: number[];
+  layerRateTargetSpikes?: number[];
   batchSize: number;
   slopeMinFraction: number;
   /** Adam β1 = 1 − 2^−adamFirstShift, β2 = 1 − 2^−adamSecondShift. */

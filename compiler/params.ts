@@ -9,8 +9,11 @@ import type { Value } from "./evaluate.ts";
 import { describeDimension, sameDimension, type Dimension } from "./units.ts";
 
 export type ParamType =
-  /** A number of the given dimension; `optionalUnit` also accepts a plain number (voltages may be unitless). */
-  | { kind: "number"; dimension: Dimension; optionalUnit?: boolean; min?: number; max?: number; integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean }
+  /**
+   * A number of the given dimension; `optionalUnit` also accepts a plain number (voltages may be
+   * unitless); `perLayer` also accepts a list of such numbers, one per layer (`rate_reg = [0.3, 4]`).
+   */
+  | { kind: "number"; dimension: Dimension; optionalUnit?: boolean; min?: number; max?: number; integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean; perLayer?: boolean }
   /** A number or an initialiser call (uniform, normal, file) — per-element values. */
   | { kind: "initializer"; dimension: Dimension; optionalUnit?: boolean }
   /** A number or one of the listed bare words. */
@@ -102,6 +105,13 @@ function checkType(what: string, spec: ParamSpec, value: Value, diagnostics: Dia
     }
     return value.items.every((item) => checkNumber(label, type.dimension, false, item, diagnostics));
   }
+  if (type.kind === "number" && type.perLayer && value.kind === "list") {
+    if (value.items.length === 0) {
+      diagnostics.push(error("E109", `${label} must be a number or a list with one number per layer, found an empty list`, value.span));
+      return false;
+    }
+    return value.items.every((item) => checkType(what, { ...spec, type: { ...type, perLayer: false } }, item, diagnostics));
+  }
   if (!checkNumber(label, type.dimension, type.optionalUnit ?? false, value, diagnostics)) return false;
   if (type.kind !== "number" || value.kind !== "number") return true;
   const n = value.value;
@@ -166,6 +176,12 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length];
+}
+
+/** The numbers of a bound `perLayer` parameter given as a list, or null when it is one number or absent. */
+export function numberListArg(bound: BoundArgs, spec: ParamSpec): number[] | null {
+  const value = bound.values.get(spec.name);
+  return value && value.kind === "list" ? value.items.map((item) => (item.kind === "number" ? item.value : NaN)) : null;
 }
 
 /** Numeric value of a bound parameter (after checkType), or its default. */

@@ -67,6 +67,8 @@ function validateLearning(l: LearningSpec, net: ChipNetwork): Problem {
   if (!inRange(l.batchSize, 1, 4096)) return "batchSize must be 1..4096";
   if (!within(l.dfaFeedbackRange, 0, 16) || !within(l.rateRegularisation, 0, 16) || !(l.slopeMinFraction > 0 && l.slopeMinFraction <= 1)) return "bad feedback range, rate regulariser or slope";
   if (![l.targetTrueCount, l.targetOtherCount, l.rateTargetSpikes].every((x) => within(x, 0, 1e9))) return "bad spike targets";
+  const numbers = (list: unknown, low: number, high: number) => list === undefined || (Array.isArray(list) && list.length > 0 && list.every((x) => within(x, low, high)));
+  if (!numbers(l.layerRateRegularisation, 0, 16) || !numbers(l.layerRateTargetSpikes, 0, 1e9)) return "bad per-layer rate regulariser or target";
   return null;
 }
 

@@ -98,6 +98,9 @@ export interface LearningLayer {
   readonly adamSecond: Float64Array;
   /** Block exponent k of g = G/(N·2^k), re-chosen each batch (−1 before the first non-zero gradient). */
   gradientShift: number;
+  /** The rate term's weight and target (Q16) of this layer's hidden neurons (0, 0 for the output). */
+  readonly rateRegularisationQ16: number;
+  readonly rateTargetQ16: number;
   /** Σ counts per neuron over the running batch, and the previous batch's mean in Q16 (rate term). */
   readonly countSum: Int32Array;
   readonly previousMeanCountQ16: Int32Array;
@@ -135,6 +138,10 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
   const outputSize = chain.layers[chain.layers.length - 1].population.size;
   const perClass = settings.outputsPerClass ?? 1;
   if (outputSize % perClass !== 0) throw new LearningError(`outputs_per_class = ${perClass} does not divide the ${outputSize} neurons of output '${settings.output}'`);
+  const hiddenLayers = chain.layers.length - 1;
+  for (const [name, list] of [["rate_reg", settings.layerRateRegularisation], ["rate_target", settings.layerRateTargetSpikes]] as const) {
+    if (list && list.length !== hiddenLayers) throw new LearningError(`${name} has ${list.length} per-layer entries, but the network has ${hiddenLayers} hidden layer(s) to train`);
+  }
   const layers = chain.layers.map((link, index): LearningLayer => {
     const isOutput = index === chain.layers.length - 1;
     const { population, constants } = link;
@@ -163,7 +170,9 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
       feedback: isOutput ? null : initialFeedback(settings, seed, index, size * outputSize),
       gradient: kernel.float64(weights.length),
       adamFirst: new Float64Array(weights.length), adamSecond: new Float64Array(weights.length), gradientShift: -1,
-      countSum: new Int32Array(size), previousMeanCountQ16: new Int32Array(size).fill(Math.round(settings.rateTargetSpikes * 65536)),
+      rateRegularisationQ16: isOutput ? 0 : Math.round((settings.layerRateRegularisation?.[index] ?? settings.rateRegularisation) * 65536),
+      rateTargetQ16: isOutput ? 0 : Math.round((settings.layerRateTargetSpikes?.[index] ?? settings.rateTargetSpikes) * 65536),
+      countSum: new Int32Array(size), previousMeanCountQ16: new Int32Array(size),
       feedbackSum: !isOutput && settings.rule === "sfdfa" ? new Float64Array(size * outputSize) : null,
       feedbackSamples: !isOutput && settings.rule === "sfdfa" ? new Int32Array(size) : null,
     };
@@ -173,6 +182,8 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
     if (coefficientBound >= COEFFICIENT_LIMIT) {
       throw new LearningError(`layer '${population.name}': the eligibility coefficient can reach ${coefficientBound} (Q11), beyond its ${Math.log2(COEFFICIENT_LIMIT)} bits; raise slope_min or slow the membrane decay`);
     }
+    // Before the first batch the rate term is zero: its "previous mean" is the target itself.
+    layer.previousMeanCountQ16.fill(layer.rateTargetQ16);
     refreshFanOut(layer);
     return layer;
   });
@@ -250,6 +261,8 @@ export function checkSettings(s: ChipLearningSettings): void {
   if (!(s.targetOtherCount >= 0 && s.targetOtherCount <= s.steps)) fail("target_other", s.targetOtherCount, `[0, steps = ${s.steps}]`);
   if (!(s.rateRegularisation >= 0 && s.rateRegularisation <= 16)) fail("rate_reg", s.rateRegularisation, "[0, 16]");
   if (!(s.rateTargetSpikes >= 0 && s.rateTargetSpikes <= s.steps)) fail("rate_target", s.rateTargetSpikes, `[0, steps = ${s.steps}]`);
+  for (const reg of s.layerRateRegularisation ?? []) if (!(reg >= 0 && reg <= 16)) fail("rate_reg", reg, "[0, 16]");
+  for (const target of s.layerRateTargetSpikes ?? []) if (!(target >= 0 && target <= s.steps)) fail("rate_target", target, `[0, steps = ${s.steps}]`);
   integerIn("batch", s.batchSize, 1, 4096);
   if (s.outputsPerClass !== undefined) integerIn("outputs_per_class", s.outputsPerClass, 1, 4096);
   if (!(s.slopeMinFraction > 0 && s.slopeMinFraction <= 1)) fail("slope_min", s.slopeMinFraction, "(0, 1]");

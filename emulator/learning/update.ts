@@ -62,8 +62,6 @@ export function accumulateChipSample(engine: LearningEngine, state: ChipSampleSt
   const output = state.layers[state.layers.length - 1];
   const err = outputErrorsQ16(engine, output.counts, label);
   const outputSize = err.length;
-  const regQ16 = Math.round(settings.rateRegularisation * Q16);
-  const rateTargetQ16 = Math.round(settings.rateTargetSpikes * Q16);
   // The hinge loss leaves most outputs without error, and only outputs that spiked carry D_o: the
   // sums below visit the non-zero terms alone (adding a zero term changes no integer; the cost model
   // still counts every multiply of the chip's dense loop).
@@ -78,7 +76,7 @@ export function accumulateChipSample(engine: LearningEngine, state: ChipSampleSt
       const feedbackRow = i * outputSize, feedback = layer.feedback!;
       for (let k = 0; k < erring.length; k++) task += feedback[feedbackRow + erring[k]] * err[erring[k]];
       work.errorMultiplies += outputSize;
-      return Math.trunc(task / Q16) + Math.trunc((regQ16 * (rateTargetQ16 - layer.previousMeanCountQ16[i])) / Q16);
+      return Math.trunc(task / Q16) + Math.trunc((layer.rateRegularisationQ16 * (layer.rateTargetQ16 - layer.previousMeanCountQ16[i])) / Q16);
     };
     const gradient = layer.gradient, activePre = s.activePre;
     for (let k = 0; k < s.eligibleCount; k++) {

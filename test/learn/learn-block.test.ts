@@ -5,8 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileSource, decodeImage, encodeImage } from "../../compiler/index.ts";
-import { createLearningChip, DEFAULT_CHIP_LEARNING, learningSettingsOf } from "../../emulator/learning/index.ts";
-import { tinySource } from "./support/chip.ts";
+import { createLearningChip, DEFAULT_CHIP_LEARNING, learningSettingsOf, trainChipSample } from "../../emulator/learning/index.ts";
+import { chipRaster, randomFeatures, tinySource } from "./support/chip.ts";
+
+/** tinySource with a second hidden layer of 6 neurons between hidden and out. */
+function twoHiddenSource(): string {
+  return tinySource()
+    .replace("  layer out[3]", "  layer hidden2[6] : cuba(tau_mem = 10ms, tau_syn = 5ms, vth = 1, reset = subtract);\n  layer out[3]")
+    .replace("connect hidden -> out", "connect hidden -> hidden2 : dense(weight = uniform(-2, 10), bits = 8);\n  connect hidden2 -> out");
+}
 
 function withLearn(block: string, source = tinySource()): string {
   return source.replace(/\n}$/, `\n  ${block}\n}`);
@@ -64,6 +71,36 @@ describe("learn block", () => {
     expect("outputsPerClass" in compile(withLearn("learn sfdfa { output = out; }")).network!.learning!).toBe(false);
   });
 
+  it("takes rate_reg and rate_target per hidden layer, input side first, through the image", () => {
+    const { network, diagnostics } = compile(withLearn("learn sfdfa { output = out; rate_reg = [0.3, 16]; rate_target = [0.5, 2]; }", twoHiddenSource()));
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const learning = decodeImage(encodeImage(network!)).network.learning!;
+    expect(learning).toMatchObject({ rateRegularisation: 0.3, rateTargetSpikes: 0.5, layerRateRegularisation: [0.3, 16], layerRateTargetSpikes: [0.5, 2] });
+    const layers = createLearningChip(network!, learningSettingsOf(network!)).engine.layers;
+    expect(layers.map((l) => [l.rateRegularisationQ16 / 65536, l.rateTargetQ16 / 65536])).toEqual([[0.3, 0.5], [16, 2], [0, 0]].map(([r, t]) => [Math.round(r * 65536) / 65536, t]));
+    const plain = compile(withLearn("learn sfdfa { output = out; rate_reg = 4; }", twoHiddenSource())).network!.learning!;
+    expect("layerRateRegularisation" in plain || "layerRateTargetSpikes" in plain).toBe(false);
+  });
+
+  it("applies each hidden layer's own rate term: a regulariser given to hidden2 alone changes only hidden2's weights", () => {
+    // Batch 1 has no rate term (its "previous mean" is the target), so after two batches of the same
+    // samples the runs differ first in the layer whose term differs.
+    const network = compile(withLearn("learn sfdfa { output = out; batch = 3; rate_target = 0.5; }", twoHiddenSource())).network!;
+    const samples = [0, 1, 2].map((k) => chipRaster(network, randomFeatures(20, 10 + k)));
+    const weightsAfterTwoBatches = (rates: { rateRegularisation: number; layerRateRegularisation?: number[] }) => {
+      const chip = createLearningChip(network, { ...learningSettingsOf(network), ...rates });
+      for (let batch = 0; batch < 2; batch++) samples.forEach((raster, k) => trainChipSample(chip, raster, k));
+      return chip.engine.layers.map((l) => Array.from(l.weights));
+    };
+    const none = weightsAfterTwoBatches({ rateRegularisation: 0 });
+    expect(weightsAfterTwoBatches({ rateRegularisation: 0, layerRateRegularisation: [0, 0] })).toEqual(none);
+    const hidden2Only = weightsAfterTwoBatches({ rateRegularisation: 0, layerRateRegularisation: [0, 16] });
+    expect(hidden2Only[0]).toEqual(none[0]);
+    expect(hidden2Only[1]).not.toEqual(none[1]);
+    expect(hidden2Only[2]).toEqual(none[2]);
+    expect(weightsAfterTwoBatches({ rateRegularisation: 16, layerRateRegularisation: [16, 16] })).toEqual(weightsAfterTwoBatches({ rateRegularisation: 16 }));
+  });
+
   it("is optional: a network without it has no learning section", () => {
     expect(compile(tinySource()).network!.learning).toBeUndefined();
     expect(() => learningSettingsOf(compile(tinySource()).network!)).toThrow(/no learn block/);
@@ -85,6 +122,11 @@ describe("learn block", () => {
     ["learn sfdfa { output = out; outputs_per_class = 2; }", /E106 .*outputs_per_class = 2 does not divide the 3 neurons of output 'out'/],
     ["learn sfdfa { output = out; outputs_per_class = 1.5; }", /E106 .*outputs_per_class/],
     ["learn sfdfa { output = out; momentum = 1; }", /E103 .*has no parameter 'momentum'/],
+    ["learn sfdfa { output = out; rate_reg = [0.3, 4]; }", /E106 .*rate_reg has 2 entries; give one per hidden layer \(1, input side first\) or a single number/],
+    ["learn sfdfa { output = out; rate_reg = [20]; }", /E106 .*'rate_reg' of learn sfdfa is 20, but must be ≥ 0 and ≤ 16/],
+    ["learn sfdfa { output = out; rate_target = [50]; }", /E106 .*rate_target = 50 exceeds the 40 steps/],
+    ["learn sfdfa { output = out; rate_target = []; }", /E109 .*'rate_target' of learn sfdfa must be a number or a list with one number per layer, found an empty list/],
+    ["learn sfdfa { output = out; lr = [0.001]; }", /E109 .*'lr' of learn sfdfa must be a plain number, found a list/],
     ["learn sfdfa { output = out; } learn dfa { output = out; }", /E101 .*only one learn block/],
   ])("rejects %s with a located error", (block, expected) => {
     expect(errorsOf(withLearn(block)).join("\n")).toMatch(expected);
