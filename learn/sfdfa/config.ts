@@ -29,6 +29,9 @@ export interface LayerConfig {
   initRange: number;
   /** Adam step size of this layer's weights. */
   learningRate: number;
+  /** A hidden layer's own rate term (absent: SfdfaConfig's rateRegularisation / rateTargetSpikes). */
+  rateRegularisation?: number;
+  rateTargetSpikes?: number;
 }
 
 export interface SfdfaConfig {
@@ -156,6 +159,8 @@ export function checkConfig(config: SfdfaConfig): SfdfaConfig {
     within(`layers[${l}].threshold`, layer.threshold, 0, 1e9, true);
     within(`layers[${l}].initRange`, layer.initRange, 0, 1e6);
     within(`layers[${l}].learningRate`, layer.learningRate, 0, 1);
+    if (layer.rateRegularisation !== undefined) within(`layers[${l}].rateRegularisation`, layer.rateRegularisation, 0, 1e3);
+    if (layer.rateTargetSpikes !== undefined) within(`layers[${l}].rateTargetSpikes`, layer.rateTargetSpikes, 0, config.steps);
   });
   positiveInteger("steps", config.steps);
   positiveInteger("latencyWindowSteps", config.latencyWindowSteps);

@@ -121,8 +121,11 @@ export function applyBatch(network: FloatNetwork, batch: BatchAccumulator): void
   network.layers.forEach((layer, l) => {
     const sums = batch.layers[l];
     const { preSize, weights, adamFirst, adamSecond } = layer;
+    const layerConfig = config.layers[l];
+    const reg = layerConfig.rateRegularisation ?? config.rateRegularisation;
+    const rateTarget = layerConfig.rateTargetSpikes ?? config.rateTargetSpikes;
     for (let i = 0; i < layer.size; i++) {
-      const rateError = sums.gradRate ? config.rateRegularisation * (config.rateTargetSpikes - sums.countSum[i] / batch.samples) : 0;
+      const rateError = sums.gradRate ? reg * (rateTarget - sums.countSum[i] / batch.samples) : 0;
       const row = i * preSize;
       for (let j = 0; j < preSize; j++) {
         const k = row + j;

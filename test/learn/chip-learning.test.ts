@@ -32,6 +32,9 @@ function floatTwin(chip: ReturnType<typeof createLearningChip>) {
     rateRegularisation: s.rateRegularisation, rateTargetSpikes: s.rateTargetSpikes,
   });
   config.layers[config.layers.length - 1].learningRate = s.outputLearningRate ?? s.learningRate;
+  config.layers.slice(0, -1).forEach((layer, l) => Object.assign(layer, {
+    rateRegularisation: s.layerRateRegularisation?.[l] ?? s.rateRegularisation, rateTargetSpikes: s.layerRateTargetSpikes?.[l] ?? s.rateTargetSpikes,
+  }));
   config.silentEligibilityFraction = s.silentFloorFraction ?? 0;
   config.normaliseOutputErrorByCount = s.outputErrorPerSpike ?? true;
   config.oneSidedErrors = s.loss === "spike_count_hinge";

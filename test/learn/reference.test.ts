@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Random } from "../../compiler/random.ts";
 import { DatasetError, seededPermutation, type Dataset } from "../../learn/dataset.ts";
 import { loadMnistPackage } from "../../learn/datasets-node.ts";
-import { LearnConfigError, prototypeConfig } from "../../learn/sfdfa/config.ts";
+import { checkConfig, LearnConfigError, prototypeConfig, type SfdfaConfig } from "../../learn/sfdfa/config.ts";
 import { latencyRaster } from "../../learn/sfdfa/encode.ts";
 import { createFloatNetwork, unitPerturbation } from "../../learn/sfdfa/network.ts";
 import { checkDataFitsNetwork, createTrainer, evaluate, predictFromCounts, trainEpoch } from "../../learn/sfdfa/train.ts";
@@ -22,9 +22,10 @@ function syntheticDataset(seed: number): Dataset {
   return { name: "synthetic", images, labels, shape: [4, 4], classCount: 3 };
 }
 
-function trainedWeights(seed: number, rule: "sfdfa" | "dfa"): Float64Array[] {
+function trainedWeights(seed: number, rule: "sfdfa" | "dfa", adjust: (config: SfdfaConfig) => void = () => {}): Float64Array[] {
   const config = prototypeConfig([16, 12, 3], { rule, batchSize: 20, learningRate: 1e-3 });
-  const network = createFloatNetwork(config, seed);
+  adjust(config);
+  const network = createFloatNetwork(checkConfig(config), seed);
   trainEpoch(createTrainer(network), syntheticDataset(5), { epoch: 0 });
   return network.layers.flatMap((layer) => [layer.weights, ...(layer.feedback ? [layer.feedback] : [])]);
 }
@@ -36,6 +37,16 @@ describe("determinism", () => {
       expect(trainedWeights(7, rule)).toEqual(first);
       expect(trainedWeights(8, rule)).not.toEqual(first);
     }
+  });
+
+  it("a hidden layer's own rate term replaces the network's: equal values train equally, another value does not", () => {
+    const scalar = trainedWeights(7, "sfdfa", (c) => Object.assign(c, { rateRegularisation: 2, rateTargetSpikes: 1 }));
+    expect(trainedWeights(7, "sfdfa")).not.toEqual(scalar);
+    expect(trainedWeights(7, "sfdfa", (c) => Object.assign(c.layers[0], { rateRegularisation: 2, rateTargetSpikes: 1 }))).toEqual(scalar);
+    expect(trainedWeights(7, "sfdfa", (c) => {
+      Object.assign(c, { rateRegularisation: 0.1, rateTargetSpikes: 3 });
+      Object.assign(c.layers[0], { rateRegularisation: 2, rateTargetSpikes: 1 });
+    })).toEqual(scalar);
   });
 
   it("ε depends only on (seed, sample index, neuron id), whatever the order of the draws", () => {
@@ -85,6 +96,9 @@ describe("coding, prediction and checks", () => {
     expect(() => prototypeConfig([4, 2], { feedbackLearningRate: -1 })).toThrow(/feedbackLearningRate/);
     expect(() => prototypeConfig([4, 2], { rule: "bp" as "dfa" })).toThrow(/rule = bp .* sfdfa or dfa/);
     expect(() => prototypeConfig([4])).toThrow(LearnConfigError);
+    const perLayer = prototypeConfig([4, 3, 2]);
+    perLayer.layers[0].rateTargetSpikes = 99;
+    expect(() => checkConfig(perLayer)).toThrow(/layers\[0\]\.rateTargetSpikes = 99 is out of range/);
   });
 
   it("rejects data whose features or classes do not fit the network", () => {
