@@ -127,6 +127,39 @@ describe("fixed-point learning chip against the float reference", () => {
   });
 });
 
+/** 20 → 12 → 10 → 3: tinySource with a second hidden layer, weights that keep every layer firing below saturation. */
+const TWO_HIDDEN_SOURCE = tinySource(12, 3)
+  .replace("uniform(-2, 9)", "uniform(-2, 6)")
+  .replace("  layer out[3]", "  layer hidden2[10] : cuba(tau_mem = 10ms, tau_syn = 5ms, vth = 1, reset = subtract);\n  layer out[3]")
+  .replace("connect hidden -> out : dense(weight = uniform(-2, 10)", "connect hidden -> hidden2 : dense(weight = uniform(-2, 6), bits = 8);\n  connect hidden2 -> out : dense(weight = uniform(-2, 4)");
+
+describe("two hidden layers, chip against the float reference", () => {
+  it("the same spikes in every layer and the same feedback B for both hidden layers (tangents carried through hidden2)", () => {
+    // Steps far below one weight LSB keep both networks' weights where they started, so the spikes
+    // stay comparable over four batches while B learns (η_B = 2^−2, fast, to give B four batches' worth).
+    const network = compileTiny(TWO_HIDDEN_SOURCE);
+    const chip = createLearningChip(network, tinySettings({ batchSize: 10, learningRate: 1e-6, feedbackRateShift: 2 }));
+    const float = floatTwin(chip);
+    const state = createSampleState(float);
+    const batch = createBatchAccumulator(float);
+    for (let k = 0; k < 40; k++) {
+      const raster = chipRaster(network, randomFeatures(20, 50 + k));
+      trainChipSample(chip, raster, k % 3);
+      runSample(float, state, raster, { learning: true, sampleIndex: float.samplesSeen++ });
+      chip.state.layers.forEach((layer, l) => expect(Array.from(layer.counts)).toEqual(Array.from(state.layers[l].counts)));
+      accumulateSample(float, state, k % 3, batch);
+      if (batch.samples >= 10) applyBatch(float, batch);
+    }
+    // Measured: both layers' B agree to 1e-4 of a largest |B| of 0.37–0.45 threshold units per step.
+    for (const l of [0, 1]) {
+      const floatB = float.layers[l].feedback!;
+      const scale = Math.max(...Array.from(floatB, Math.abs));
+      expect(scale).toBeGreaterThan(0.1);
+      chip.engine.layers[l].feedback!.forEach((b, k) => expect(Math.abs(b / 65536 - floatB[k])).toBeLessThan(0.01 * scale));
+    }
+  });
+});
+
 /** Three classes, each a fixed bright patch of the 20 inputs plus seeded noise. */
 function patternSample(k: number): { features: Float64Array; label: number } {
   const label = k % 3;
