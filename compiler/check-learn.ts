@@ -77,6 +77,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
   };
   const layerRateRegularisation = perLayer("rate_reg");
   const layerRateTargetSpikes = perLayer("rate_target");
+  const layerLearningRate = perLayer("lr");
   const spec: LearningSpec = {
     rule: rule as LearningSpec["rule"], output,
     learningRate: value("lr"),
@@ -94,6 +95,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     rateTargetSpikes: atMostSteps("rate_target"),
     ...(layerRateRegularisation ? { layerRateRegularisation } : {}),
     ...(layerRateTargetSpikes ? { layerRateTargetSpikes } : {}),
+    ...(layerLearningRate ? { layerLearningRate } : {}),
     batchSize: value("batch"),
     slopeMinFraction: value("slope_min"),
     adamFirstShift: betaShift("adam_beta1", 12),

@@ -211,7 +211,7 @@ export const LEARN_RULES = ["sfdfa", "dfa"] as const;
  * powers of two where the learning unit shifts instead of multiplying.
  */
 export const LEARN_SETTINGS: ParamSpec[] = [
-  { name: "lr", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, minExclusive: true, max: 1 }, default: 1.5e-4, doc: "Adam step, in threshold units per batch" },
+  { name: "lr", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, minExclusive: true, max: 1, perLayer: true }, default: 1.5e-4, doc: "Adam step, in threshold units per batch (a list: one per hidden layer, input side first)" },
   { name: "lr_output", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, minExclusive: true, max: 1 }, default: null, doc: "the output layer's Adam step (default: lr)" },
   { name: "output_error", type: { kind: "word", words: ["per_spike", "total"] }, default: "per_spike", doc: "the output layer's error: err / max(count, 1) (per_spike) or err itself (total)" },
   { name: "silent_floor", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1 }, default: 0, doc: "a silent hidden neuron whose membrane peaked at ≥ silent_floor·ϑ learns as if it had spiked at its peak step (0: off)" },

@@ -96,6 +96,8 @@ export interface LearningSpec {
    */
   layerRateRegularisation?: number[];
   layerRateTargetSpikes?: number[];
+  /** The hidden layers' own Adam steps, input side first (absent: learningRate for each). */
+  layerLearningRate?: number[];
   batchSize: number;
   slopeMinFraction: number;
   /** Adam β1 = 1 − 2^−adamFirstShift, β2 = 1 − 2^−adamSecondShift. */

@@ -69,6 +69,7 @@ function validateLearning(l: LearningSpec, net: ChipNetwork): Problem {
   if (![l.targetTrueCount, l.targetOtherCount, l.rateTargetSpikes].every((x) => within(x, 0, 1e9))) return "bad spike targets";
   const numbers = (list: unknown, low: number, high: number) => list === undefined || (Array.isArray(list) && list.length > 0 && list.every((x) => within(x, low, high)));
   if (!numbers(l.layerRateRegularisation, 0, 16) || !numbers(l.layerRateTargetSpikes, 0, 1e9)) return "bad per-layer rate regulariser or target";
+  if (!numbers(l.layerLearningRate, Number.MIN_VALUE, 1)) return "layerLearningRate must be in (0, 1]";
   return null;
 }
 

@@ -139,7 +139,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
   const perClass = settings.outputsPerClass ?? 1;
   if (outputSize % perClass !== 0) throw new LearningError(`outputs_per_class = ${perClass} does not divide the ${outputSize} neurons of output '${settings.output}'`);
   const hiddenLayers = chain.layers.length - 1;
-  for (const [name, list] of [["rate_reg", settings.layerRateRegularisation], ["rate_target", settings.layerRateTargetSpikes]] as const) {
+  for (const [name, list] of [["lr", settings.layerLearningRate], ["rate_reg", settings.layerRateRegularisation], ["rate_target", settings.layerRateTargetSpikes]] as const) {
     if (list && list.length !== hiddenLayers) throw new LearningError(`${name} has ${list.length} per-layer entries, but the network has ${hiddenLayers} hidden layer(s) to train`);
   }
   const layers = chain.layers.map((link, index): LearningLayer => {
@@ -153,7 +153,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
     const weightLimit = 2 ** (link.projection.weightBits - 1) - 1;
     for (let k = 0; k < weights.length; k++) weights[k] = Math.max(-weightLimit, Math.min(weightLimit, weights[k]));
     const weightInThresholds = 2 ** link.weightUnitLog2 / crossing;
-    const learningRate = isOutput ? settings.outputLearningRate ?? settings.learningRate : settings.learningRate;
+    const learningRate = isOutput ? settings.outputLearningRate ?? settings.learningRate : settings.layerLearningRate?.[index] ?? settings.learningRate;
     const stepInLsb = learningRate / weightInThresholds;
     if (stepInLsb * 65536 < 1 || stepInLsb > 64) {
       throw new LearningError(`learning rate ${learningRate} is ${stepInLsb.toPrecision(3)} weight LSBs of layer '${population.name}' per step; it must lie in [2^-16, 64] LSBs`);
@@ -262,6 +262,7 @@ export function checkSettings(s: ChipLearningSettings): void {
   if (!(s.rateRegularisation >= 0 && s.rateRegularisation <= 16)) fail("rate_reg", s.rateRegularisation, "[0, 16]");
   if (!(s.rateTargetSpikes >= 0 && s.rateTargetSpikes <= s.steps)) fail("rate_target", s.rateTargetSpikes, `[0, steps = ${s.steps}]`);
   for (const reg of s.layerRateRegularisation ?? []) if (!(reg >= 0 && reg <= 16)) fail("rate_reg", reg, "[0, 16]");
+  for (const lr of s.layerLearningRate ?? []) if (!(lr > 0 && lr <= 1)) fail("lr", lr, "(0, 1]");
   for (const target of s.layerRateTargetSpikes ?? []) if (!(target >= 0 && target <= s.steps)) fail("rate_target", target, `[0, steps = ${s.steps}]`);
   integerIn("batch", s.batchSize, 1, 4096);
   if (s.outputsPerClass !== undefined) integerIn("outputs_per_class", s.outputsPerClass, 1, 4096);

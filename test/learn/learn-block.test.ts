@@ -82,6 +82,14 @@ describe("learn block", () => {
     expect("layerRateRegularisation" in plain || "layerRateTargetSpikes" in plain).toBe(false);
   });
 
+  it("takes lr per hidden layer: each hidden layer's step register from its entry, the output's from lr_output", () => {
+    const { network } = compile(withLearn("learn sfdfa { output = out; lr = [0.0001, 0.0004]; lr_output = 0.0008; }", twoHiddenSource()));
+    expect(decodeImage(encodeImage(network!)).network.learning).toMatchObject({ learningRate: 0.0001, layerLearningRate: [0.0001, 0.0004], outputLearningRate: 0.0008 });
+    const steps = createLearningChip(network!, learningSettingsOf(network!)).engine.layers.map((l) => l.stepQ16);
+    expect(steps[1] / steps[0]).toBeCloseTo(4, 2);
+    expect(steps[2] / steps[0]).toBeCloseTo(8, 2);
+  });
+
   it("applies each hidden layer's own rate term: a regulariser given to hidden2 alone changes only hidden2's weights", () => {
     // Batch 1 has no rate term (its "previous mean" is the target), so after two batches of the same
     // samples the runs differ first in the layer whose term differs.
@@ -126,7 +134,9 @@ describe("learn block", () => {
     ["learn sfdfa { output = out; rate_reg = [20]; }", /E106 .*'rate_reg' of learn sfdfa is 20, but must be ≥ 0 and ≤ 16/],
     ["learn sfdfa { output = out; rate_target = [50]; }", /E106 .*rate_target = 50 exceeds the 40 steps/],
     ["learn sfdfa { output = out; rate_target = []; }", /E109 .*'rate_target' of learn sfdfa must be a number or a list with one number per layer, found an empty list/],
-    ["learn sfdfa { output = out; lr = [0.001]; }", /E109 .*'lr' of learn sfdfa must be a plain number, found a list/],
+    ["learn sfdfa { output = out; lr = [0.001, 0.002]; }", /E106 .*lr has 2 entries; give one per hidden layer/],
+    ["learn sfdfa { output = out; lr = [0]; }", /E106 .*'lr' of learn sfdfa is 0, but must be > 0 and ≤ 1/],
+    ["learn sfdfa { output = out; lr_output = [0.001]; }", /E109 .*'lr_output' of learn sfdfa must be a plain number, found a list/],
     ["learn sfdfa { output = out; } learn dfa { output = out; }", /E101 .*only one learn block/],
   ])("rejects %s with a located error", (block, expected) => {
     expect(errorsOf(withLearn(block)).join("\n")).toMatch(expected);
