@@ -23,6 +23,7 @@
  *        is an error), e.g. oneSidedErrors=true (the hinge loss), silentEligibilityFraction=0.1
  *        (silent_floor), perturbation=sign,delaySteps=1 (the chip's ε and delays), weightLimit=0.124
  *        [--bias-inputs K] K extra constant inputs (learnable offsets)
+ *        [--lr-halve-every E] halve every layer's step every E epochs (the chip trainer's schedule)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -33,6 +34,7 @@ import { featureCount, sliceDataset, type Dataset } from "../learn/dataset.ts";
 import { PROTOTYPE_LEARNING, prototypeConfig, type FeedbackRule, type TangentKind } from "../learn/sfdfa/config.ts";
 import { createFloatNetwork } from "../learn/sfdfa/network.ts";
 import { createTrainer, evaluate, trainEpoch } from "../learn/sfdfa/train.ts";
+import { learningRateShiftOf } from "../learn/chip-training.ts";
 import { option } from "./options.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -46,6 +48,7 @@ const jsonPath = option("json", join(ROOT, "bench", "out", "sfdfa-float.json"));
 const learningRate = Number(option("lr", "1.5e-4"));
 const outputLearningRate = Number(option("lr-output", String(learningRate)));
 const steps = Number(option("steps", "40"));
+const lrHalveEvery = Number(option("lr-halve-every", "0")) || undefined;
 const recipe = {
   steps,
   latencyWindowSteps: Math.round(steps / 2),
@@ -101,6 +104,7 @@ for (const rule of rules) {
   const network = createFloatNetwork(config, seed);
   const trainer = createTrainer(network);
   for (let epoch = 0; epoch < epochs; epoch++) {
+    network.learningRateScale = 2 ** -learningRateShiftOf(epoch, lrHalveEvery);
     const trained = trainEpoch(trainer, train, { epoch });
     const tested = evaluate(network, test);
     const row = {
@@ -125,5 +129,5 @@ for (const rule of rules) {
   }
 }
 mkdirSync(dirname(jsonPath), { recursive: true });
-writeFileSync(jsonPath, JSON.stringify({ machine: cpus()[0]?.model, node: process.version, hidden, tangent, epochs, recipe: { ...recipe, outputLearningRate }, rows }, null, 2));
+writeFileSync(jsonPath, JSON.stringify({ machine: cpus()[0]?.model, node: process.version, hidden, tangent, epochs, lrHalveEvery, recipe: { ...recipe, outputLearningRate }, rows }, null, 2));
 console.log(`\nrows written to ${jsonPath}`);

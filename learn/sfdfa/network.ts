@@ -53,6 +53,8 @@ export interface FloatNetwork {
   adamSteps: number;
   /** Training samples seen so far: the index k that keys the next sample's ε. */
   samplesSeen: number;
+  /** Multiplies every layer's Adam step: a step schedule set per epoch by the driver (1: the configured steps). */
+  learningRateScale: number;
 }
 
 /** A fresh network: weights U(±initRange), B = 0 (SFDFA) or U(±dfaFeedbackRange) (DFA), Adam at zero. */
@@ -87,7 +89,7 @@ export function createFloatNetwork(config: SfdfaConfig, seed: number): FloatNetw
     firstNeuronId += size;
     return layer;
   });
-  return { config, seed: seed >>> 0, layers, adamSteps: 0, samplesSeen: 0 };
+  return { config, seed: seed >>> 0, layers, adamSteps: 0, samplesSeen: 0, learningRateScale: 1 };
 }
 
 /** Copies the post-major weights into the pre-major forward-pass table (after every weight change). */

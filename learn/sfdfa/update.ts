@@ -132,7 +132,7 @@ export function applyBatch(network: FloatNetwork, batch: BatchAccumulator): void
         const gradient = (sums.gradTask[k] + (sums.gradRate ? rateError * sums.gradRate[k] : 0)) / batch.samples;
         adamFirst[k] = config.adamBeta1 * adamFirst[k] + (1 - config.adamBeta1) * gradient;
         adamSecond[k] = config.adamBeta2 * adamSecond[k] + (1 - config.adamBeta2) * gradient * gradient;
-        weights[k] -= (layer.learningRate * (adamFirst[k] / firstCorrection)) / (Math.sqrt(adamSecond[k] / secondCorrection) + config.adamEpsilon);
+        weights[k] -= (layer.learningRate * network.learningRateScale * (adamFirst[k] / firstCorrection)) / (Math.sqrt(adamSecond[k] / secondCorrection) + config.adamEpsilon);
         if (config.weightLimit !== undefined) weights[k] = Math.max(-config.weightLimit, Math.min(config.weightLimit, weights[k]));
       }
     }

@@ -49,6 +49,19 @@ describe("determinism", () => {
     })).toEqual(scalar);
   });
 
+  it("learningRateScale multiplies every layer's step: Adam's first step moves each weight by lr·scale", () => {
+    const firstStep = (scale: number) => {
+      const network = createFloatNetwork(prototypeConfig([16, 12, 3], { batchSize: 20, learningRate: 1e-3 }), 7);
+      network.learningRateScale = scale;
+      const before = network.layers.map((layer) => Float64Array.from(layer.weights));
+      trainEpoch(createTrainer(network), syntheticDataset(5), { epoch: 0, limit: 20 });
+      return network.layers.flatMap((layer, l) => Array.from(layer.weights, (w, k) => Math.abs(w - before[l][k])));
+    };
+    const full = firstStep(1), half = firstStep(0.5);
+    expect(Math.max(...full)).toBeCloseTo(1e-3, 5); // Adam's bias-corrected first step is lr·sign(g)
+    half.forEach((d, k) => expect(d).toBeCloseTo(full[k] / 2, 9));
+  });
+
   it("ε depends only on (seed, sample index, neuron id), whatever the order of the draws", () => {
     const forward = [0, 1, 2, 3].map((g) => unitPerturbation(9, 100, g, "normal"));
     const backward = [3, 2, 1, 0].map((g) => unitPerturbation(9, 100, g, "normal")).reverse();
