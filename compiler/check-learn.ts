@@ -35,13 +35,13 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     context.diagnostics.push(error("E102", `unknown learning rule '${rule}'${suggest(rule, [...LEARN_RULES])}; rules are ${LEARN_RULES.join(", ")}`, block.rule.span));
   }
   const chain = checkOutput(context, block);
-  const output = chain?.output ?? null;
   const args = block.settings.filter((s) => s.key.name !== "output").flatMap((s) => {
     const value = evaluate(s.value, context.env, context.diagnostics);
     return value ? [{ name: s.key.name, value, span: s.span }] : [];
   });
   const bound = bindArgs(`learn ${rule}`, args, LEARN_SETTINGS, block.span, context.diagnostics);
-  if (!bound || output === null || context.diagnostics.length > before) return null;
+  if (!bound || chain === null || context.diagnostics.length > before) return null;
+  const { output, trainedLayers } = chain;
   const specOf = (name: string) => LEARN_SETTINGS.find((s) => s.name === name)!;
   const list = (name: string) => numberListArg(bound, specOf(name));
   // A list setting's scalar is its first layer's value, so a reader that knows only the scalar still
@@ -65,7 +65,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
   const outputsPerClass = (k: number) => (outputLayer.size % k === 0 ? k : fail("outputs_per_class", `= ${k} does not divide the ${outputLayer.size} neurons of output '${output}'; give the output layer classes × ${k} neurons`));
   const withinSteps = (name: string, x: number) => (x <= context.steps ? x : fail(name, `= ${x} exceeds the ${context.steps} steps of a sample (run block)`));
   const atMostSteps = (name: string) => withinSteps(name, value(name));
-  const hiddenLayers = chain!.trainedLayers - 1;
+  const hiddenLayers = trainedLayers - 1;
   const perLayer = (name: string): number[] | null => {
     const values = list(name);
     if (values === null) return null;
@@ -92,7 +92,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     targetTrueCount: atMostSteps("target_true"),
     targetOtherCount: atMostSteps("target_other"),
     rateRegularisation: value("rate_reg"),
-    rateTargetSpikes: atMostSteps("rate_target"),
+    rateTargetSpikes: layerRateTargetSpikes?.[0] ?? atMostSteps("rate_target"),
     ...(layerRateRegularisation ? { layerRateRegularisation } : {}),
     ...(layerRateTargetSpikes ? { layerRateTargetSpikes } : {}),
     ...(layerLearningRate ? { layerLearningRate } : {}),
