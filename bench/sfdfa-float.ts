@@ -62,7 +62,7 @@ const recipe = {
 
 /** --set name=value,...: settings of learn/sfdfa/config.ts; a misspelt name would silently screen the baseline, so it is an error. */
 function parseSettings(text: string): Record<string, unknown> {
-  const known = new Set([...Object.keys(PROTOTYPE_LEARNING), "oneSidedErrors", "weightLimit", "normaliseOutputErrorByCount", "outputsPerClass"]);
+  const known = new Set([...Object.keys(PROTOTYPE_LEARNING), "oneSidedErrors", "weightLimit", "normaliseOutputErrorByCount", "outputsPerClass", "perturbLayers"]);
   return Object.fromEntries(text.split(",").filter(Boolean).map((pair) => {
     const [name, value = ""] = pair.split("=");
     if (!known.has(name)) {

@@ -83,6 +83,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     learningRate: value("lr"),
     ...(bound.values.has("lr_output") ? { outputLearningRate: value("lr_output") } : {}),
     ...(wordOf(bound.values.get("loss")) === "spike_count_hinge" ? { loss: "spike_count_hinge" as const } : {}),
+    ...(wordOf(bound.values.get("perturb")) === "alternate" ? { perturbLayers: "alternate" as const } : {}),
     ...(bound.values.has("output_error") ? { outputErrorPerSpike: wordOf(bound.values.get("output_error")) === "per_spike" } : {}),
     ...(bound.values.has("silent_floor") ? { silentFloorFraction: value("silent_floor") } : {}),
     ...(bound.values.has("outputs_per_class") ? { outputsPerClass: outputsPerClass(value("outputs_per_class")) } : {}),

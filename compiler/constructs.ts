@@ -216,6 +216,7 @@ export const LEARN_SETTINGS: ParamSpec[] = [
   { name: "output_error", type: { kind: "word", words: ["per_spike", "total"] }, default: "per_spike", doc: "the output layer's error: err / max(count, 1) (per_spike) or err itself (total)" },
   { name: "silent_floor", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 1 }, default: 0, doc: "a silent hidden neuron whose membrane peaked at ≥ silent_floor·ϑ learns as if it had spiked at its peak step (0: off)" },
   { name: "perturbation", type: { kind: "number", dimension: DIMENSIONLESS, min: 2 ** -8, max: 16 }, default: 1, doc: "σ of the SFDFA perturbation ε = ±σ (a power of two)" },
+  { name: "perturb", type: { kind: "word", words: ["all", "alternate"] }, default: "all", doc: "which hidden layers draw ε in a sample: all (the paper), or alternate (sample k perturbs hidden layer k mod L only, whose B alone learns from it)" },
   { name: "feedback_rate", type: { kind: "number", dimension: DIMENSIONLESS, min: 2 ** -16, max: 1 }, default: 2 ** -7, doc: "η_B of the SFDFA feedback update (a power of two)" },
   { name: "feedback_range", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 16 }, default: 0.05, doc: "DFA: fixed feedback drawn from U(±range)" },
   { name: "loss", type: { kind: "word", words: ["spike_count", "spike_count_hinge"] }, default: "spike_count", doc: "the loss: spike counts against targets (spike_count_hinge: one-sided, no push once past the target)" },

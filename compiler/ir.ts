@@ -59,6 +59,13 @@ export interface LearningSpec {
    */
   loss?: "spike_count" | "spike_count_hinge";
   /**
+   * Which hidden layers carry the SFDFA perturbation ε in a training sample (absent: "all", the
+   * paper's): "alternate" perturbs only hidden layer k mod L in sample k, and only that layer's B
+   * learns from the sample, so the outputs' directional derivative carries no other layer's
+   * perturbations as noise (docs/learning.md §5). The same as "all" with one hidden layer.
+   */
+  perturbLayers?: "all" | "alternate";
+  /**
    * The output layer's error err_o is divided by max(count_o, 1) (absent or true, the prototype's
    * norm_grad) or used as it is (false): with large count targets the division starves the true class.
    */

@@ -58,6 +58,7 @@ function validateLearning(l: LearningSpec, net: ChipNetwork): Problem {
   const within = (x: number, low: number, high: number) => typeof x === "number" && x >= low && x <= high;
   if (!(l.learningRate > 0 && l.learningRate <= 1)) return "learningRate must be in (0, 1]";
   if (l.loss !== undefined && l.loss !== "spike_count" && l.loss !== "spike_count_hinge") return "loss must be spike_count or spike_count_hinge";
+  if (l.perturbLayers !== undefined && l.perturbLayers !== "all" && l.perturbLayers !== "alternate") return "perturbLayers must be all or alternate";
   if (l.outputErrorPerSpike !== undefined && typeof l.outputErrorPerSpike !== "boolean") return "outputErrorPerSpike must be a boolean";
   if (l.silentFloorFraction !== undefined && !(l.silentFloorFraction >= 0 && l.silentFloorFraction <= 1)) return "silentFloorFraction must be in [0, 1]";
   if (l.outputsPerClass !== undefined && !(inRange(l.outputsPerClass, 1, 4096) && output.size % l.outputsPerClass === 0)) return "outputsPerClass must be 1..4096 and divide the output layer's size";

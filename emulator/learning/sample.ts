@@ -71,8 +71,10 @@ export interface LayerSampleState {
    * is clipped, so its E is the chip's, no longer the unclipped float reference's (docs/learning.md §11).
    */
   readonly saturated: Uint8Array;
-  /** ε_i in Q16 (±σ); 0 for the output layer and in inference. */
+  /** ε_i in Q16 (±σ); 0 for the output layer, in inference, and in a layer `perturb = alternate` leaves out of this sample. */
   readonly perturbation: Int32Array;
+  /** Whether this (hidden) layer drew ε in this sample, i.e. whether its B learns from it. */
+  perturbed: boolean;
   readonly tangentAcc: Float64Array;
   readonly tangentFirst: Uint8Array;
   /** D_i = Σ ṫ over i's spikes, Q16. */
@@ -121,7 +123,7 @@ export function createChipSampleState(engine: LearningEngine): ChipSampleState {
       current: new Int32Array(size), voltage: new Int32Array(size), counts: new Int32Array(size),
       activePreCount: 0, preSlot: new Int32Array(preSize).fill(-1),
       eligibleNeurons: new Int32Array(size), eligibleCount: 0, saturated: new Uint8Array(size),
-      perturbation: new Int32Array(size), tangentAcc: new Float64Array(size), tangentFirst: new Uint8Array(size),
+      perturbation: new Int32Array(size), perturbed: false, tangentAcc: new Float64Array(size), tangentFirst: new Uint8Array(size),
       directional: new Float64Array(size),
       spikeStart: new Int32Array(steps + 1), spikeTangent: new Int32Array(size * steps),
       peakVoltage: new Int32Array(size), peakStep: new Int32Array(size),
@@ -178,6 +180,15 @@ export function runChipSample(engine: LearningEngine, state: ChipSampleState, in
   state.work.neuronUpdates += engine.chain.input.size * steps;
 }
 
+/**
+ * Whether hidden layer `hiddenIndex` (of `hiddenCount`, input side first) draws ε in training sample
+ * `sample`: always with `perturb = all`; with `alternate` only when sample mod hiddenCount is its index.
+ */
+export function isPerturbedLayer(perturbLayers: "all" | "alternate" | undefined, hiddenIndex: number, hiddenCount: number, sample: number): boolean {
+  if (hiddenIndex >= hiddenCount) return false;
+  return perturbLayers !== "alternate" || (sample >>> 0) % hiddenCount === hiddenIndex;
+}
+
 function resetState(engine: LearningEngine, state: ChipSampleState, perturbationSample: number | null): void {
   const sigmaQ16 = 2 ** (FORMAT.tangentFraction + engine.settings.perturbationLog2);
   const streamSeed = perturbationSeed(engine.seed);
@@ -197,7 +208,8 @@ function resetState(engine: LearningEngine, state: ChipSampleState, perturbation
     s.eligibleCount = 0;
     for (let a = 0; a < s.activePreCount; a++) s.preSlot[s.activePre[a]] = -1;
     s.activePreCount = 0;
-    if (perturbationSample !== null && !layer.isOutput) {
+    s.perturbed = perturbationSample !== null && isPerturbedLayer(engine.settings.perturbLayers, l, engine.layers.length - 1, perturbationSample);
+    if (s.perturbed && perturbationSample !== null) {
       // ε = ±σ from the top bit of the chip PRNG, keyed like the float reference's "sign" draws.
       for (let i = 0; i < layer.size; i++) s.perturbation[i] = prng(streamSeed, perturbationSample >>> 0, layer.firstNeuronId + i) >>> 31 ? -sigmaQ16 : sigmaQ16;
     }

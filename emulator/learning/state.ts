@@ -252,6 +252,7 @@ export function checkSettings(s: ChipLearningSettings): void {
   integerIn("steps", s.steps, 1, 10000);
   if (!(s.learningRate > 0 && s.learningRate <= 1)) fail("lr", s.learningRate, "(0, 1]");
   if (s.loss !== undefined && s.loss !== "spike_count" && s.loss !== "spike_count_hinge") fail("loss", s.loss, "spike_count or spike_count_hinge");
+  if (s.perturbLayers !== undefined && s.perturbLayers !== "all" && s.perturbLayers !== "alternate") fail("perturb", s.perturbLayers, "all or alternate");
   if (s.silentFloorFraction !== undefined && !(s.silentFloorFraction >= 0 && s.silentFloorFraction <= 1)) fail("silent_floor", s.silentFloorFraction, "[0, 1]");
   if (s.outputLearningRate !== undefined && !(s.outputLearningRate > 0 && s.outputLearningRate <= 1)) fail("lr_output", s.outputLearningRate, "(0, 1]");
   integerIn("perturbation (log2)", s.perturbationLog2, -8, 4);

@@ -99,7 +99,7 @@ export function accumulateChipSample(engine: LearningEngine, state: ChipSampleSt
       work.gradientUpdates += layer.preSize;
     }
     for (let i = 0; i < layer.size; i++) layer.countSum[i] += s.counts[i];
-    if (layer.feedbackSum && layer.feedbackSamples) {
+    if (layer.feedbackSum && layer.feedbackSamples && s.perturbed) {
       // S_io += trunc(D_o·sign(ε_i)/σ) = sign(ε_i)·trunc(D_o/σ): truncation is symmetric.
       const feedbackSum = layer.feedbackSum;
       for (let i = 0; i < layer.size; i++) {

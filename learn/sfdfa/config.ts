@@ -51,6 +51,11 @@ export interface SfdfaConfig {
   perturbation: PerturbationKind;
   /** σ: ε = σ·(unit draw); the feedback target D·ε/σ² then estimates the sensitivity whatever σ is. */
   perturbationScale: number;
+  /**
+   * Which hidden layers draw ε in training sample k (default "all"): "alternate" only hidden layer
+   * k mod L, and only that layer's B learns from the sample (the chip's `perturb = alternate`).
+   */
+  perturbLayers?: "all" | "alternate";
   /** η_B: SFDFA feedback step, B ← B − η_B·mean(B − D·ε/σ²). */
   feedbackLearningRate: number;
   /** DFA: the fixed feedback is U(−dfaFeedbackRange, dfaFeedbackRange). */
@@ -170,6 +175,7 @@ export function checkConfig(config: SfdfaConfig): SfdfaConfig {
   if (config.rule !== "sfdfa" && config.rule !== "dfa") fail("rule", config.rule, "sfdfa or dfa");
   if (config.tangent !== "simple" && config.tangent !== "exact") fail("tangent", config.tangent, "simple or exact");
   if (config.perturbation !== "normal" && config.perturbation !== "sign") fail("perturbation", config.perturbation, "normal or sign");
+  if (config.perturbLayers !== undefined && config.perturbLayers !== "all" && config.perturbLayers !== "alternate") fail("perturbLayers", config.perturbLayers, "all or alternate");
   within("perturbationScale", config.perturbationScale, 0, 1e3, true);
   within("feedbackLearningRate", config.feedbackLearningRate, 0, 1);
   within("dfaFeedbackRange", config.dfaFeedbackRange, 0, 1e3);

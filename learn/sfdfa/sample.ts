@@ -45,6 +45,8 @@ export interface LayerSampleState {
   eligibleCount: number;
   /** ε_i of this sample (σ included); 0 in the output layer and outside training. */
   readonly perturbation: Float64Array;
+  /** Whether this hidden layer drew ε in this sample (its B learns from it). */
+  perturbed: boolean;
   /** Σ_j w_ij·s_j·ṫ_j of the current step (scratch). */
   readonly drive: Float64Array;
   /** Simple tangent: acc_i, and first_i = 1 until neuron i's first spike. */
@@ -107,7 +109,7 @@ export function createSampleState(network: FloatNetwork): SampleState {
       current: new Float64Array(size), voltage: new Float64Array(size), counts: new Int32Array(size),
       preTrace: new Float64Array(preSize), preTraceQ: new Float64Array(preSize),
       eligibility: new Float64Array(size * preSize), eligibleNeurons: new Int32Array(size), eligibleCount: 0,
-      perturbation: new Float64Array(size), drive: new Float64Array(size),
+      perturbation: new Float64Array(size), perturbed: false, drive: new Float64Array(size),
       tangentAcc: new Float64Array(size), tangentFirst: new Uint8Array(size),
       tangentA: new Float64Array(size), tangentB: new Float64Array(size),
       tangentReset: new Float64Array(size), tangentVoltage: new Float64Array(size),
@@ -184,7 +186,10 @@ function resetSampleState(network: FloatNetwork, state: SampleState, perturbatio
     }
     s.eligibleCount = 0;
     s.perturbation.fill(0);
-    if (perturbationSample !== null && !layer.isOutput) {
+    const hiddenCount = network.layers.length - 1;
+    s.perturbed = perturbationSample !== null && !layer.isOutput
+      && (config.perturbLayers !== "alternate" || (perturbationSample >>> 0) % hiddenCount === l);
+    if (s.perturbed && perturbationSample !== null) {
       for (let i = 0; i < layer.size; i++) {
         s.perturbation[i] = config.perturbationScale * unitPerturbation(network.seed, perturbationSample, layer.firstNeuronId + i, config.perturbation);
       }

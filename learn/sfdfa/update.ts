@@ -98,7 +98,7 @@ export function accumulateSample(network: FloatNetwork, state: SampleState, labe
       if (sums.gradRate) for (let j = 0; j < preSize; j++) sums.gradRate[row + j] += normaliser * s.eligibility[row + j];
     }
     for (let i = 0; i < layer.size; i++) sums.countSum[i] += s.counts[i];
-    if (sums.feedbackSum && sums.feedbackSamples) {
+    if (sums.feedbackSum && sums.feedbackSamples && s.perturbed) {
       for (let i = 0; i < layer.size; i++) {
         if (s.counts[i] === 0) continue;
         const weight = s.perturbation[i] * inverseScaleSquared;

@@ -39,6 +39,7 @@ function floatTwin(chip: ReturnType<typeof createLearningChip>) {
   config.normaliseOutputErrorByCount = s.outputErrorPerSpike ?? true;
   config.oneSidedErrors = s.loss === "spike_count_hinge";
   config.outputsPerClass = s.outputsPerClass;
+  config.perturbLayers = s.perturbLayers;
   const network = createFloatNetwork(config, chip.engine.seed);
   network.layers.forEach((layer, l) => {
     const chipLayer = chip.engine.layers[l];
@@ -134,11 +135,11 @@ const TWO_HIDDEN_SOURCE = tinySource(12, 3)
   .replace("connect hidden -> out : dense(weight = uniform(-2, 10)", "connect hidden -> hidden2 : dense(weight = uniform(-2, 6), bits = 8);\n  connect hidden2 -> out : dense(weight = uniform(-2, 4)");
 
 describe("two hidden layers, chip against the float reference", () => {
-  it("the same spikes in every layer and the same feedback B for both hidden layers (tangents carried through hidden2)", () => {
+  it.each(["all", "alternate"] as const)("perturb = %s: the same spikes in every layer and the same feedback B for both hidden layers (tangents carried through hidden2)", (perturbLayers) => {
     // Steps far below one weight LSB keep both networks' weights where they started, so the spikes
     // stay comparable over four batches while B learns (η_B = 2^−2, fast, to give B four batches' worth).
     const network = compileTiny(TWO_HIDDEN_SOURCE);
-    const chip = createLearningChip(network, tinySettings({ batchSize: 10, learningRate: 1e-6, feedbackRateShift: 2 }));
+    const chip = createLearningChip(network, tinySettings({ batchSize: 10, learningRate: 1e-6, feedbackRateShift: 2, perturbLayers }));
     const float = floatTwin(chip);
     const state = createSampleState(float);
     const batch = createBatchAccumulator(float);
@@ -147,6 +148,11 @@ describe("two hidden layers, chip against the float reference", () => {
       trainChipSample(chip, raster, k % 3);
       runSample(float, state, raster, { learning: true, sampleIndex: float.samplesSeen++ });
       chip.state.layers.forEach((layer, l) => expect(Array.from(layer.counts)).toEqual(Array.from(state.layers[l].counts)));
+      // alternate: sample k perturbs hidden layer k mod 2 alone; the other carries ε = 0.
+      const perturbed = chip.state.layers.map((layer) => layer.perturbed);
+      expect(perturbed).toEqual(perturbLayers === "all" ? [true, true, false] : [k % 2 === 0, k % 2 === 1, false]);
+      chip.state.layers.forEach((layer, l) => { if (!perturbed[l]) expect(layer.perturbation.every((e) => e === 0)).toBe(true); });
+      expect(state.layers.map((layer) => layer.perturbed)).toEqual(perturbed);
       accumulateSample(float, state, k % 3, batch);
       if (batch.samples >= 10) applyBatch(float, batch);
     }

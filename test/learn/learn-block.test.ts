@@ -65,6 +65,12 @@ describe("learn block", () => {
     expect(compile(withLearn("learn sfdfa { output = out; output_error = per_spike; }")).network!.learning!.outputErrorPerSpike).toBe(true);
   });
 
+  it("carries perturb = alternate through the image; perturb = all (the default) leaves no field", () => {
+    const alternate = compile(withLearn("learn sfdfa { output = out; perturb = alternate; }")).network!;
+    expect(decodeImage(encodeImage(alternate)).network.learning!.perturbLayers).toBe("alternate");
+    expect("perturbLayers" in compile(withLearn("learn sfdfa { output = out; perturb = all; }")).network!.learning!).toBe(false);
+  });
+
   it("carries outputs_per_class through the image", () => {
     const { network } = compile(withLearn("learn sfdfa { output = out; outputs_per_class = 3; }"));
     expect(decodeImage(encodeImage(network!)).network.learning!.outputsPerClass).toBe(3);
@@ -124,6 +130,7 @@ describe("learn block", () => {
     ["learn sfdfa { output = out; output_error = mean; }", /E106 8:46 'output_error' of learn sfdfa must be one of: per_spike, total/],
     ["learn sfdfa { output = out; silent_floor = 1.5; }", /E106 .*silent_floor/],
     ["learn sfdfa { output = out; loss = hinge; }", /E106 .*'loss' of learn sfdfa must be one of: spike_count, spike_count_hinge/],
+    ["learn sfdfa { output = out; perturb = some; }", /E106 8:41 'perturb' of learn sfdfa must be one of: all, alternate/],
     ["learn sfdfa { output = out; perturbation = 0.3; }", /E106 8:31 learn sfdfa: perturbation = 0.3 must be a power of two/],
     ["learn sfdfa { output = out; adam_beta1 = 0.8; }", /E106 .*adam_beta1 = 0.8 must be 1 − 2\^−s/],
     ["learn sfdfa { output = out; target_true = 50; }", /E106 .*target_true = 50 exceeds the 40 steps/],
