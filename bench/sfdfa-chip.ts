@@ -1,7 +1,7 @@
 /**
  * @fileoverview Benchmark of on-chip fixed-point SFDFA and DFA (emulator/learning/) on Fashion-MNIST
  * or MNIST with a network's `learn sfdfa` block (default examples/fashion-mnist.snn, 784-400-10,
- * 8-bit weights; also examples/mnist.snn, examples/fashion-mnist-2h.snn); DFA is the same block with
+ * 8-bit weights; also examples/mnist.snn, examples/fashion-mnist-2h.snn, 784-400-400-100); DFA is the same block with
  * rule = dfa. Each rule trains on the training split in a seeded shuffle and is tested after every
  * epoch. Prints one row per rule and epoch: strict test accuracy (a tie for the top spike count, all
  * silent included, counts as wrong), spikes per sample, training throughput on one core
