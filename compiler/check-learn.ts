@@ -89,6 +89,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     ...(bound.values.has("outputs_per_class") ? { outputsPerClass: outputsPerClass(value("outputs_per_class")) } : {}),
     perturbationLog2: powerOfTwo("perturbation"),
     feedbackRateShift: -powerOfTwo("feedback_rate"),
+    ...(bound.values.has("weight_average") ? { weightAverageShift: -powerOfTwo("weight_average") } : {}),
     dfaFeedbackRange: value("feedback_range"),
     targetTrueCount: atMostSteps("target_true"),
     targetOtherCount: atMostSteps("target_other"),

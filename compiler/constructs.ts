@@ -218,6 +218,7 @@ export const LEARN_SETTINGS: ParamSpec[] = [
   { name: "perturbation", type: { kind: "number", dimension: DIMENSIONLESS, min: 2 ** -8, max: 16 }, default: 1, doc: "σ of the SFDFA perturbation ε = ±σ (a power of two)" },
   { name: "perturb", type: { kind: "word", words: ["all", "alternate"] }, default: "all", doc: "which hidden layers draw ε in a sample: all (the paper), or alternate (sample k perturbs hidden layer k mod L only, whose B alone learns from it)" },
   { name: "feedback_rate", type: { kind: "number", dimension: DIMENSIONLESS, min: 2 ** -16, max: 1 }, default: 2 ** -7, doc: "η_B of the SFDFA feedback update (a power of two)" },
+  { name: "weight_average", type: { kind: "number", dimension: DIMENSIONLESS, min: 2 ** -16, max: 0.5 }, default: null, doc: "rate of the on-chip moving average of the weights, w̄ ← w̄ + rate·(w − w̄) after each batch, that inference uses (a power of two; absent: off)" },
   { name: "feedback_range", type: { kind: "number", dimension: DIMENSIONLESS, min: 0, max: 16 }, default: 0.05, doc: "DFA: fixed feedback drawn from U(±range)" },
   { name: "loss", type: { kind: "word", words: ["spike_count", "spike_count_hinge"] }, default: "spike_count", doc: "the loss: spike counts against targets (spike_count_hinge: one-sided, no push once past the target)" },
   { name: "outputs_per_class", type: { kind: "number", dimension: DIMENSIONLESS, min: 1, max: 4096, integer: true }, default: 1, doc: "output neurons per class: class c is read from neurons [c·k, (c+1)·k), predicted by their total spike count" },

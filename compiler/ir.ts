@@ -80,6 +80,11 @@ export interface LearningSpec {
   perturbationLog2: number;
   /** η_B = 2^−feedbackRateShift (SFDFA). */
   feedbackRateShift: number;
+  /**
+   * The weight average (absent: off): the chip keeps an exponential moving average of every weight,
+   * w̄ ← w̄ + (w − w̄)·2^−weightAverageShift after each batch, and infers with it (docs/learning.md §6).
+   */
+  weightAverageShift?: number;
   /** DFA: fixed feedback drawn from U(±dfaFeedbackRange). */
   dfaFeedbackRange: number;
   /**

@@ -8,7 +8,7 @@
  */
 import type { ChipNetwork } from "../compiler/ir.ts";
 import { mix32 } from "../compiler/random.ts";
-import { inferChipSample, predictChipClass, trainChipSample, flushChipBatch, type LearningChip } from "../emulator/learning/index.ts";
+import { inferChipSample, predictChipClass, trainChipSample, flushChipBatch, withAveragedWeights, type LearningChip } from "../emulator/learning/index.ts";
 import { createRasterBuilder, type RasterBuilder } from "../emulator/learning/raster.ts";
 import { augmentImage, checkAugmentable, isAugmenting, NO_AUGMENTATION, type Augmentation } from "./augment.ts";
 import { DatasetError, featureCount, sampleFeatures, seededPermutation, type Dataset } from "./dataset.ts";
@@ -140,7 +140,15 @@ class LayerSpikeSums {
 }
 
 /** Inference over the data in its own order; no learning state changes. */
-export function evaluateChip(chip: LearningChip, dataset: Dataset, seed: number, limit = Infinity): ChipEvaluation {
+/**
+ * Inference over the first `limit` samples, with the weights the chip infers with: the averaged ones
+ * under `weight_average` (emulator/learning/average.ts), unless `weights` is "trained".
+ */
+export function evaluateChip(chip: LearningChip, dataset: Dataset, seed: number, limit = Infinity, weights: "inference" | "trained" = "inference"): ChipEvaluation {
+  return weights === "trained" ? evaluateWithCurrentWeights(chip, dataset, seed, limit) : withAveragedWeights(chip.engine, () => evaluateWithCurrentWeights(chip, dataset, seed, limit));
+}
+
+function evaluateWithCurrentWeights(chip: LearningChip, dataset: Dataset, seed: number, limit: number): ChipEvaluation {
   checkDataFitsChip(chip, dataset);
   const builder = chipRasterBuilder(chip);
   const classes = dataset.classCount;

@@ -2,16 +2,17 @@
  * @fileoverview `neurocc train NET --data … --epochs N`: trains a network with a `learn` block on
  * the emulated chip (emulator/learning/, docs/learning.md §11). Progress on stderr (samples per
  * second, running accuracy, spikes per sample, ETA); after each epoch the test-split accuracy on
- * stdout. With --checkpoint DIR it writes, atomically, DIR/checkpoint.nchip (the learned network, a
- * chip image `neurocc eval` and `neurocc run` read) and DIR/resume.bin (that plus the learning
- * state) every --checkpoint-every samples and after each epoch; --resume continues from
+ * stdout (with `weight_average`, of the averaged weights). With --checkpoint DIR it writes, atomically,
+ * DIR/checkpoint.nchip (the learned network as the chip infers with it, i.e. the averaged weights
+ * under `weight_average`; a chip image `neurocc eval` and `neurocc run` read) and DIR/resume.bin (the
+ * trained weights plus the learning state) every --checkpoint-every samples and after each epoch; --resume continues from
  * DIR/resume.bin exactly as if the run had not stopped, so a killed run loses at most one interval.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, restoreCheckpoint, type TrainingPosition } from "../../emulator/learning/checkpoint.ts";
-import { learningCost, networkWithLearnedWeights, type LearningChip } from "../../emulator/learning/index.ts";
+import { learningCost, networkForInference, type LearningChip } from "../../emulator/learning/index.ts";
 import { NO_AUGMENTATION } from "../../learn/augment.ts";
 import { evaluateChip, sameStructure, trainChipEpoch, type ChipProgress } from "../../learn/chip-training.ts";
 import { encodeImage } from "../../compiler/image.ts";
@@ -75,7 +76,7 @@ export function register(program: Command): void {
       const interval = Math.ceil(options.checkpointEvery / batch) * batch;
       const save = (where: TrainingPosition) => {
         if (!options.checkpoint) return;
-        writeAtomic(join(options.checkpoint, "checkpoint.nchip"), encodeImage(networkWithLearnedWeights(chip)));
+        writeAtomic(join(options.checkpoint, "checkpoint.nchip"), encodeImage(networkForInference(chip)));
         writeAtomic(resumePath!, encodeCheckpoint(chip, where));
       };
       process.stderr.write(`train ${file} (${chip.engine.settings.rule}) on ${train.name}: ${train.labels.length} samples/epoch, test ${test.labels.length}, seed ${seed}${position.epoch > 0 || position.nextSample > 0 ? `, resuming at epoch ${position.epoch + 1} sample ${position.nextSample}` : ""}\n`);

@@ -32,6 +32,8 @@ interface LayerState {
   gradientShift: number;
   feedback: Int32Array | null;
   previousMeanCountQ16: Int32Array;
+  /** `weight_average`'s registers (absent in checkpoints of networks without it). */
+  weightAverageQ16?: Int32Array | null;
 }
 
 interface Payload {
@@ -52,6 +54,7 @@ export function encodeCheckpoint(chip: LearningChip, position: TrainingPosition)
     batchesApplied: chip.engine.batchesApplied,
     layers: chip.engine.layers.map((l) => ({
       adamFirst: l.adamFirst, adamSecond: l.adamSecond, gradientShift: l.gradientShift, feedback: l.feedback, previousMeanCountQ16: l.previousMeanCountQ16,
+      weightAverageQ16: l.weightAverageQ16,
     })),
   };
   const body = packer.pack(payload);
@@ -85,13 +88,15 @@ export function restoreCheckpoint(chip: LearningChip, payload: Payload, what: st
   engine.layers.forEach((layer, l) => {
     const saved = payload.layers[l];
     const fits = saved.adamFirst.length === layer.adamFirst.length && saved.adamSecond.length === layer.adamSecond.length
-      && (saved.feedback?.length ?? 0) === (layer.feedback?.length ?? 0) && saved.previousMeanCountQ16.length === layer.size;
+      && (saved.feedback?.length ?? 0) === (layer.feedback?.length ?? 0) && saved.previousMeanCountQ16.length === layer.size
+      && (saved.weightAverageQ16?.length ?? 0) === (layer.weightAverageQ16?.length ?? 0);
     if (!fits) throw new CheckpointError(`${what}: layer '${layer.chain.population.name}' has the wrong size; the checkpoint is from another network`);
     layer.adamFirst.set(saved.adamFirst);
     layer.adamSecond.set(saved.adamSecond);
     layer.gradientShift = saved.gradientShift;
     if (layer.feedback && saved.feedback) layer.feedback.set(saved.feedback);
     layer.previousMeanCountQ16.set(saved.previousMeanCountQ16);
+    if (layer.weightAverageQ16 && saved.weightAverageQ16) layer.weightAverageQ16.set(saved.weightAverageQ16);
     refreshFanOut(layer);
   });
   engine.samplesSeen = payload.samplesSeen;

@@ -6,7 +6,7 @@
  * Cost model (neurocc's own, like docs/chip.md §7): the forward pass costs what the chip's timing
  * and energy tables say per neuron update, synaptic event and spike; each learning operation (trace
  * update, eligibility multiply-add, tangent multiply-add, error multiply, gradient multiply-add,
- * Adam update, feedback update) costs LEARNING_OP_CYCLES and one synaptic event's energy per cycle,
+ * Adam update, feedback update, weight-average update) costs LEARNING_OP_CYCLES and one synaptic event's energy per cycle,
  * summed over cores (a single-core view: no critical-path parallelism is claimed).
  */
 import type { ChipNetwork } from "../../compiler/ir.ts";
@@ -15,14 +15,16 @@ import { createLearningEngine, engineKernelLengths, type ChipLearningSettings, t
 import { findLearningChain } from "./chain.ts";
 import { createTypeScriptKernel, createWasmKernel, plannedBytes } from "./kernel.ts";
 import { accumulateChipSample, applyChipBatch, emptyUpdateWork, type UpdateWork } from "./update.ts";
+import { averagedWeights, networkWithWeights } from "./average.ts";
 
 export { LearningError, findLearningChain } from "./chain.ts";
 export { createLearningEngine, DEFAULT_CHIP_LEARNING, learningSettingsOf, type ChipLearningSettings, type LearningEngine, type LearningRule } from "./state.ts";
 export type { InputRaster } from "./sample.ts";
 export type { KernelName } from "./kernel.ts";
+export { withAveragedWeights, hasWeightAverage } from "./average.ts";
 
 /** Cycles per learning operation; the Adam step (two EMAs, a square root, a division) counts 8. */
-export const LEARNING_OP_CYCLES = { trace: 1, eligibility: 1, tangent: 1, error: 1, gradient: 1, adam: 8, feedback: 2 } as const;
+export const LEARNING_OP_CYCLES = { trace: 1, eligibility: 1, tangent: 1, error: 1, gradient: 1, adam: 8, feedback: 2, average: 1 } as const;
 
 export interface LearningChip {
   readonly engine: LearningEngine;
@@ -124,13 +126,12 @@ export function predictChipClass(chip: LearningChip, counts: ArrayLike<number>):
 
 /** A copy of the network with the learned mantissas in its dense projections (same exponents and bits). */
 export function networkWithLearnedWeights(chip: LearningChip): ChipNetwork {
-  const { network } = chip.engine;
-  const projections = network.projections.map((projection, index) => {
-    const layer = chip.engine.layers.find((l) => l.chain.projectionIndex === index);
-    if (!layer) return projection;
-    return { ...projection, connectivity: { kind: "dense" as const, weights: Int32Array.from(layer.weights) } };
-  });
-  return { ...network, projections };
+  return networkWithWeights(chip.engine, (layer) => Int32Array.from(layer.weights));
+}
+
+/** The network as the chip infers with it: the averaged weights with `weight_average`, else the trained ones. */
+export function networkForInference(chip: LearningChip): ChipNetwork {
+  return networkWithWeights(chip.engine, averagedWeights);
 }
 
 export interface LearningCost {
@@ -148,13 +149,14 @@ export function learningCost(chip: LearningChip): LearningCost {
   const forwardCycles = f.neuronUpdates * timing.cyclesPerNeuronUpdate + f.synapticEvents * timing.cyclesPerSynapticEvent + f.spikes * timing.cyclesPerSpikeSent;
   const learningCycles = f.traceUpdates * LEARNING_OP_CYCLES.trace + f.eligibilityUpdates * LEARNING_OP_CYCLES.eligibility
     + f.tangentEvents * LEARNING_OP_CYCLES.tangent + u.errorMultiplies * LEARNING_OP_CYCLES.error
-    + u.gradientUpdates * LEARNING_OP_CYCLES.gradient + u.weightUpdates * LEARNING_OP_CYCLES.adam + u.feedbackUpdates * LEARNING_OP_CYCLES.feedback;
+    + u.gradientUpdates * LEARNING_OP_CYCLES.gradient + u.weightUpdates * LEARNING_OP_CYCLES.adam + u.feedbackUpdates * LEARNING_OP_CYCLES.feedback
+    + u.averageUpdates * LEARNING_OP_CYCLES.average;
   const cycles = forwardCycles + learningCycles;
   const energyPj = f.neuronUpdates * energy.pjPerNeuronUpdate + f.synapticEvents * energy.pjPerSynapticEvent + f.spikes * energy.pjPerSpikeSent
     + learningCycles * energy.pjPerSynapticEvent + cycles * energy.pjPerCycleStatic;
-  // w 8 + E 32 + G 48 + Adam M (12 + s1) + S (22 + s2) (docs/learning.md §11).
-  const { adamFirstShift, adamSecondShift } = chip.engine.settings;
-  return { cycles, energyPj, memoryBitsPerSynapse: 8 + 32 + 48 + 12 + adamFirstShift + 22 + adamSecondShift };
+  // w 8 + E 32 + G 48 + Adam M (12 + s1) + S (22 + s2) (docs/learning.md §11), and the weight average's 25 bits if on.
+  const { adamFirstShift, adamSecondShift, weightAverageShift } = chip.engine.settings;
+  return { cycles, energyPj, memoryBitsPerSynapse: 8 + 32 + 48 + 12 + adamFirstShift + 22 + adamSecondShift + (weightAverageShift === undefined ? 0 : 25) };
 }
 
 function emptySampleWork(): SampleWork {

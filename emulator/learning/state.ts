@@ -86,6 +86,8 @@ export interface LearningLayer {
   readonly fanOutNonZero: Int32Array;
   /** Adam step in weight LSBs per update, Q16. */
   readonly stepQ16: number;
+  /** `weight_average`: w̄ per synapse in Q16 weight LSBs (24 bits and sign), post-major; null when off. */
+  readonly weightAverageQ16: Int32Array | null;
   /** B_io (Q16 threshold units), i-major; null for the output layer. */
   readonly feedback: Int32Array | null;
   /** Batch gradient Σ e_i·E_ij (exact integers; ≤ 48 bits measured, docs §11). */
@@ -167,6 +169,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
       weightLimit, weights, fanOut: new Int32Array(weights.length),
       fanOutInput: kernel.int32(weights.length), fanOutNonZero: new Int32Array(link.preSize),
       stepQ16: Math.round(stepInLsb * 65536),
+      weightAverageQ16: settings.weightAverageShift === undefined ? null : Int32Array.from(weights, (w) => w * 65536),
       feedback: isOutput ? null : initialFeedback(settings, seed, index, size * outputSize),
       gradient: kernel.float64(weights.length),
       adamFirst: new Float64Array(weights.length), adamSecond: new Float64Array(weights.length), gradientShift: -1,
@@ -257,6 +260,7 @@ export function checkSettings(s: ChipLearningSettings): void {
   if (s.outputLearningRate !== undefined && !(s.outputLearningRate > 0 && s.outputLearningRate <= 1)) fail("lr_output", s.outputLearningRate, "(0, 1]");
   integerIn("perturbation (log2)", s.perturbationLog2, -8, 4);
   integerIn("feedback rate shift", s.feedbackRateShift, 0, 16);
+  if (s.weightAverageShift !== undefined) integerIn("weight average shift", s.weightAverageShift, 1, 16);
   if (!(s.dfaFeedbackRange >= 0 && s.dfaFeedbackRange <= 16)) fail("feedback range", s.dfaFeedbackRange, "[0, 16]");
   if (!(s.targetTrueCount >= 0 && s.targetTrueCount <= s.steps)) fail("target_true", s.targetTrueCount, `[0, steps = ${s.steps}]`);
   if (!(s.targetOtherCount >= 0 && s.targetOtherCount <= s.steps)) fail("target_other", s.targetOtherCount, `[0, steps = ${s.steps}]`);

@@ -24,6 +24,7 @@
 import { prng } from "../reference/prng.ts";
 import { FORMAT, refreshFanOut, roundingSeed, type LearningEngine, type LearningLayer } from "./state.ts";
 import type { ChipSampleState } from "./sample.ts";
+import { updateWeightAverage } from "./average.ts";
 
 const Q16 = 65536;
 const GRADIENT_LIMIT = 2 ** FORMAT.gradientBits - 1;
@@ -34,10 +35,11 @@ export interface UpdateWork {
   gradientUpdates: number;
   weightUpdates: number;
   feedbackUpdates: number;
+  averageUpdates: number;
 }
 
 export function emptyUpdateWork(): UpdateWork {
-  return { errorMultiplies: 0, gradientUpdates: 0, weightUpdates: 0, feedbackUpdates: 0 };
+  return { errorMultiplies: 0, gradientUpdates: 0, weightUpdates: 0, feedbackUpdates: 0, averageUpdates: 0 };
 }
 
 /**
@@ -120,7 +122,7 @@ function nonZeroIndices(values: ArrayLike<number>): Int32Array {
   return Int32Array.from(indices);
 }
 
-/** Applies the batch: Adam with stochastic rounding on every layer, then the SFDFA feedback update. */
+/** Applies the batch: Adam with stochastic rounding on every layer, the weight average, then the SFDFA feedback update. */
 export function applyChipBatch(engine: LearningEngine, work: UpdateWork): void {
   const samples = engine.samplesInBatch;
   if (samples === 0) return;
@@ -134,6 +136,7 @@ export function applyChipBatch(engine: LearningEngine, work: UpdateWork): void {
   let synapseBase = 0;
   for (const layer of engine.layers) {
     adamStep(engine, layer, samples, correction, t, seed, synapseBase, work);
+    work.averageUpdates += updateWeightAverage(engine, layer);
     layer.gradient.fill(0);
     synapseBase += layer.gradient.length;
     for (let i = 0; i < layer.size; i++) layer.previousMeanCountQ16[i] = Math.trunc((layer.countSum[i] * Q16) / samples);

@@ -65,6 +65,12 @@ describe("learn block", () => {
     expect(compile(withLearn("learn sfdfa { output = out; output_error = per_spike; }")).network!.learning!.outputErrorPerSpike).toBe(true);
   });
 
+  it("carries weight_average as its shift through the image; without it the IR has no such field", () => {
+    const averaged = compile(withLearn("learn sfdfa { output = out; weight_average = 0.0009765625; }")).network!;
+    expect(decodeImage(encodeImage(averaged)).network.learning!.weightAverageShift).toBe(10);
+    expect("weightAverageShift" in compile(withLearn("learn sfdfa { output = out; }")).network!.learning!).toBe(false);
+  });
+
   it("carries perturb = alternate through the image; perturb = all (the default) leaves no field", () => {
     const alternate = compile(withLearn("learn sfdfa { output = out; perturb = alternate; }")).network!;
     expect(decodeImage(encodeImage(alternate)).network.learning!.perturbLayers).toBe("alternate");
@@ -130,6 +136,8 @@ describe("learn block", () => {
     ["learn sfdfa { output = out; output_error = mean; }", /E106 8:46 'output_error' of learn sfdfa must be one of: per_spike, total/],
     ["learn sfdfa { output = out; silent_floor = 1.5; }", /E106 .*silent_floor/],
     ["learn sfdfa { output = out; loss = hinge; }", /E106 .*'loss' of learn sfdfa must be one of: spike_count, spike_count_hinge/],
+    ["learn sfdfa { output = out; weight_average = 0.001; }", /E106 .*weight_average = 0.001 must be a power of two/],
+    ["learn sfdfa { output = out; weight_average = 1; }", /E106 .*weight_average/],
     ["learn sfdfa { output = out; perturb = some; }", /E106 8:41 'perturb' of learn sfdfa must be one of: all, alternate/],
     ["learn sfdfa { output = out; perturbation = 0.3; }", /E106 8:31 learn sfdfa: perturbation = 0.3 must be a power of two/],
     ["learn sfdfa { output = out; adam_beta1 = 0.8; }", /E106 .*adam_beta1 = 0.8 must be 1 − 2\^−s/],
