@@ -7,6 +7,7 @@
  * under `weight_average`; a chip image `neurocc eval` and `neurocc run` read) and DIR/resume.bin (the
  * trained weights plus the learning state) every --checkpoint-every samples and after each epoch; --resume continues from
  * DIR/resume.bin exactly as if the run had not stopped, so a killed run loses at most one interval.
+ * --keep-epochs also keeps each epoch's image as DIR/epoch-N.nchip.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -31,6 +32,7 @@ interface TrainOptions {
   checkpoint?: string;
   checkpointEvery: number;
   resume?: boolean;
+  keepEpochs?: boolean;
   lrHalveEvery?: number;
   mirror?: boolean;
   shift?: number;
@@ -49,6 +51,7 @@ export function register(program: Command): void {
     .option("--checkpoint <dir>", "write checkpoints to this folder")
     .option("--checkpoint-every <samples>", "samples between checkpoints (rounded up to whole batches)", wholeNumber(1), 5000)
     .option("--resume", "continue from the checkpoint in --checkpoint DIR")
+    .option("--keep-epochs", "also keep each epoch's chip image as DIR/epoch-N.nchip (e.g. to compare or average epochs)")
     .option("--lr-halve-every <epochs>", "halve the learn block's lr every this many epochs (a resumed run needs the same value)", wholeNumber(1))
     .option("--mirror", "show half of the training images mirrored left–right, a new choice every epoch (garments, not digits; learn/augment.ts; a resumed run needs the same flag)")
     .option("--shift <pixels>", "show each training image translated by up to this many pixels, a new shift every epoch (learn/augment.ts; a resumed run needs the same value)", wholeNumber(1))
@@ -62,6 +65,7 @@ export function register(program: Command): void {
       let chip = learningChipOf(source, file, seed, kernel);
       let position: TrainingPosition = { epoch: 0, nextSample: 0, seed };
       const resumePath = options.checkpoint ? join(options.checkpoint, "resume.bin") : null;
+      if (options.keepEpochs && !options.checkpoint) throw new CliError("--keep-epochs needs --checkpoint DIR (the folder to keep them in)");
       if (options.resume) {
         if (!resumePath) throw new CliError("--resume needs --checkpoint DIR (the folder of the run to continue)");
         ({ chip, position } = resumeFrom(resumePath, source, file, options.seed, kernel));
@@ -93,6 +97,7 @@ export function register(program: Command): void {
           });
           if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
           save({ epoch: epoch + 1, nextSample: 0, seed });
+          if (options.checkpoint && options.keepEpochs) writeAtomic(join(options.checkpoint, `epoch-${epoch + 1}.nchip`), encodeImage(networkForInference(chip)));
           const evaluation = evaluateChip(chip, test, seed);
           process.stdout.write(`epoch ${epoch + 1}/${options.epochs}: ${formatEvaluation(evaluation, `test accuracy on ${test.name}`).split("\n")[0]}\n`);
         } catch (e) {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Random } from "../../compiler/random.ts";
 import { decodeImage } from "../../compiler/image.ts";
+import { decodeCheckpoint } from "../../emulator/learning/checkpoint.ts";
 import { tinySource } from "./support/chip.ts";
 import { runNeurocc, type CliResult } from "../support/cli.ts";
 
@@ -49,9 +50,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, "toy.snn"), TOY);
   writeFileSync(join(dir, "plain.snn"), tinySource());
   writeFileSync(join(dir, "other.snn"), TOY.replace("hidden[16]", "hidden[12]"));
+  writeFileSync(join(dir, "average.snn"), TOY.replace("batch = 6;", "batch = 6; weight_average = 0.25;"));
   writeToyData();
   writeFileSync(join(dir, "wide.csv"), readFileSync(join(dir, "data.csv"), "utf8").replace(/\n/g, ",0.5\n"));
-  [results.full, results.firstHalf, results.noLearn, results.wide, results.halveFull, results.halveFirst, results.plainFour, results.flatShift, results.plainFourTypeScript, results.flatMirror] = await Promise.all([
+  [results.full, results.firstHalf, results.noLearn, results.wide, results.halveFull, results.halveFirst, results.plainFour, results.flatShift, results.plainFourTypeScript, results.flatMirror, results.averaged, results.keepWithoutFolder] = await Promise.all([
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "10", "--checkpoint", "full"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "split", "--checkpoint-every", "30"]),
     neurocc(["train", "plain.snn", ...DATA, "--epochs", "1"]),
@@ -62,6 +64,8 @@ beforeAll(async () => {
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--shift", "1"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "4", "--checkpoint", "plain-4-ts", "--kernel", "typescript"]),
     neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--mirror"]),
+    neurocc(["train", "average.snn", ...DATA, "--epochs", "4", "--checkpoint", "average-4", "--keep-epochs"]),
+    neurocc(["train", "toy.snn", ...DATA, "--epochs", "1", "--keep-epochs"]),
   ]);
   writeFileSync(join(dir, "damaged.bin"), readFileSync(join(dir, "split", "resume.bin")).subarray(0, 500));
   [results.resumed, results.evaluated, results.occupied, results.foreign, results.halveResumed, results.evaluatedTrain, results.badSplit] = await Promise.all([
@@ -111,6 +115,19 @@ describe("neurocc train / eval", () => {
     // the schedule does something: four epochs with halving end elsewhere than four without it
     expect(results.plainFour.status).toBe(0);
     expect(readFileSync(join(dir, "halve-full", "checkpoint.nchip"))).not.toEqual(readFileSync(join(dir, "plain-4", "checkpoint.nchip")));
+  });
+
+  it("weight_average: trains the same weights as without it, writes the averaged ones into checkpoint.nchip; --keep-epochs keeps every epoch's image", () => {
+    expect(results.averaged.status, results.averaged.stderr).toBe(0);
+    const weightsOf = (network: ReturnType<typeof decodeImage>["network"]) => network.projections.map((p) => p.connectivity.kind === "dense" ? Array.from(p.connectivity.weights) : []);
+    const trained = weightsOf(decodeCheckpoint(readFileSync(join(dir, "average-4", "resume.bin")), "resume").network);
+    expect(trained).toEqual(weightsOf(decodeCheckpoint(readFileSync(join(dir, "plain-4", "resume.bin")), "resume").network));
+    const inferred = weightsOf(decodeImage(readFileSync(join(dir, "average-4", "checkpoint.nchip"))).network);
+    expect(inferred).not.toEqual(trained);
+    expect(readdirSync(join(dir, "average-4")).filter((f) => f.startsWith("epoch-")).sort()).toEqual(["epoch-1.nchip", "epoch-2.nchip", "epoch-3.nchip", "epoch-4.nchip"]);
+    expect(readFileSync(join(dir, "average-4", "epoch-4.nchip"))).toEqual(readFileSync(join(dir, "average-4", "checkpoint.nchip")));
+    expect(results.keepWithoutFolder.status).not.toBe(0);
+    expect(results.keepWithoutFolder.stderr).toMatch(/--keep-epochs needs --checkpoint DIR/);
   });
 
   it("--kernel typescript learns the same weights and state as the default wasm kernel", () => {
