@@ -184,7 +184,7 @@ export function runChipSample(engine: LearningEngine, state: ChipSampleState, in
  * Whether hidden layer `hiddenIndex` (of `hiddenCount`, input side first) draws ε in training sample
  * `sample`: always with `perturb = all`; with `alternate` only when sample mod hiddenCount is its index.
  */
-export function isPerturbedLayer(perturbLayers: "all" | "alternate" | undefined, hiddenIndex: number, hiddenCount: number, sample: number): boolean {
+function isPerturbedLayer(perturbLayers: "all" | "alternate" | undefined, hiddenIndex: number, hiddenCount: number, sample: number): boolean {
   if (hiddenIndex >= hiddenCount) return false;
   return perturbLayers !== "alternate" || (sample >>> 0) % hiddenCount === hiddenIndex;
 }
