@@ -82,7 +82,7 @@ export interface LearningSpec {
   feedbackRateShift: number;
   /**
    * The weight average (absent: off): the chip keeps an exponential moving average of every weight,
-   * w̄ ← w̄ + (w − w̄)·2^−weightAverageShift after each batch, and infers with it (docs/learning.md §6).
+   * w̄ ← w̄ + (w − w̄)·2^−min(weightAverageShift, ⌊log2 t⌋) after batch t, and infers with it (docs/learning.md §6).
    */
   weightAverageShift?: number;
   /** DFA: fixed feedback drawn from U(±dfaFeedbackRange). */

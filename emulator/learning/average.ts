@@ -4,8 +4,12 @@
  * infers with, while training goes on with the weights themselves. Averaging the last stretch of a
  * noisy descent (Polyak–Ruppert averaging; SWA) lands nearer the middle of the region it wanders in.
  *
- *   A_ij ← A_ij + trunc((w_ij·2^16 − A_ij) / 2^k)        A = w̄ in Q16 weight LSBs, A = w·2^16 at the start
+ *   A_ij ← A_ij + trunc((w_ij·2^16 − A_ij) / 2^s_t)      A = w̄ in Q16 weight LSBs, A = w·2^16 at the start
+ *   s_t  = min(k, ⌊log2 t⌋)                               t = batches applied, this one included
  *   w̄_ij = floor((A_ij + 2^15) / 2^16)                   the mantissa inference uses
+ *
+ * The warm-up s_t < k makes A an average of (roughly the second half of) the batches so far until
+ * there are 2^k of them, instead of a mix weighted towards the untrained initial weights.
  */
 import type { ChipNetwork } from "../../compiler/ir.ts";
 import { refreshFanOut, type LearningEngine, type LearningLayer } from "./state.ts";
@@ -15,11 +19,16 @@ const Q16 = 65536;
 /** One batch's average update of a layer; returns the synapses visited (cost model). */
 export function updateWeightAverage(engine: LearningEngine, layer: LearningLayer): number {
   const average = layer.weightAverageQ16;
-  const shift = engine.settings.weightAverageShift;
-  if (!average || shift === undefined) return 0;
-  const divisor = 2 ** shift, weights = layer.weights;
+  const finalShift = engine.settings.weightAverageShift;
+  if (!average || finalShift === undefined) return 0;
+  const divisor = 2 ** averageShift(finalShift, engine.batchesApplied), weights = layer.weights;
   for (let k = 0; k < average.length; k++) average[k] += Math.trunc((weights[k] * Q16 - average[k]) / divisor);
   return average.length;
+}
+
+/** s_t = min(k, ⌊log2 t⌋) for batch t ≥ 1: a priority encoder on the learning controller's batch counter. */
+export function averageShift(finalShift: number, batch: number): number {
+  return Math.min(finalShift, 31 - Math.clz32(Math.max(batch, 1)));
 }
 
 /** The averaged mantissas of a layer (its weights when there is no average). */

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { createLearningChip, flushChipBatch, inferChipSample, learnedChecksum, learningCost, networkForInference, trainChipSample, withAveragedWeights, type LearningChip } from "../../emulator/learning/index.ts";
-import { averagedWeights } from "../../emulator/learning/average.ts";
+import { averageShift, averagedWeights } from "../../emulator/learning/average.ts";
 import { decodeCheckpoint, encodeCheckpoint, restoreCheckpoint } from "../../emulator/learning/checkpoint.ts";
+import { refreshFanOut } from "../../emulator/learning/state.ts";
 import { chipRaster, compileTiny, randomFeatures, tinySettings } from "./support/chip.ts";
 
 const network = compileTiny();
@@ -19,7 +20,7 @@ function trained(weightAverageShift: number | undefined, samples = 24): Learning
 }
 
 describe("the on-chip weight average", () => {
-  it("follows A ← A + trunc((w·2^16 − A)/2^k) after every batch, from A = w·2^16", () => {
+  it("follows A ← A + trunc((w·2^16 − A)/2^min(k, ⌊log2 t⌋)) after batch t, from A = w·2^16", () => {
     const chip = trained(2, 0);
     const layers = chip.engine.layers;
     let expected = layers.map((layer) => Array.from(layer.weights, (w) => w * 65536));
@@ -27,7 +28,8 @@ describe("the on-chip weight average", () => {
     for (let k = 0; k < 24; k++) {
       trainChipSample(chip, rasters[k], k % 3);
       if ((k + 1) % 6 !== 0) continue;
-      expected = layers.map((layer, l) => expected[l].map((a, s) => a + Math.trunc((layer.weights[s] * 65536 - a) / 4)));
+      const divisor = 2 ** Math.min(2, Math.floor(Math.log2((k + 1) / 6)));
+      expected = layers.map((layer, l) => expected[l].map((a, s) => a + Math.trunc((layer.weights[s] * 65536 - a) / divisor)));
       layers.forEach((layer, l) => expect(Array.from(layer.weightAverageQ16!)).toEqual(expected[l]));
     }
     // the trained weights did move, so the average is not the trivial one
@@ -38,14 +40,23 @@ describe("the on-chip weight average", () => {
     expect(learnedChecksum(trained(3))).toBe(learnedChecksum(trained(undefined)));
   });
 
+  it("warms up: batch t averages with 2^−min(k, ⌊log2 t⌋), so the first batch's weights replace the initial ones", () => {
+    expect([1, 2, 3, 4, 7, 8, 1023, 1024, 2 ** 20].map((t) => averageShift(11, t))).toEqual([0, 1, 1, 2, 2, 3, 9, 10, 11]);
+    const chip = trained(11, 6);
+    chip.engine.layers.forEach((layer) => expect(Array.from(averagedWeights(layer))).toEqual(Array.from(layer.weights)));
+  });
+
   it("is what the chip infers with, and the trained weights are back afterwards", () => {
-    // A 2^-16 average barely leaves the initial weights: inference with it spikes as the untrained chip does.
-    const chip = trained(16);
-    const untrained = createLearningChip(network, tinySettings());
+    // A chip given the averaged mantissas as its weights spikes as the trained chip does with its average.
+    const chip = trained(1);
+    const twin = createLearningChip(network, tinySettings());
+    twin.engine.layers.forEach((layer, l) => layer.weights.set(averagedWeights(chip.engine.layers[l])));
+    twin.engine.layers.forEach((layer) => refreshFanOut(layer));
+    expect(chip.engine.layers.some((layer) => averagedWeights(layer).some((w, s) => w !== layer.weights[s]))).toBe(true);
     const before = chip.engine.layers.map((layer) => Int32Array.from(layer.weights));
     for (const raster of rasters.slice(0, 6)) {
       const averaged = Array.from(withAveragedWeights(chip.engine, () => inferChipSample(chip, raster)));
-      expect(averaged).toEqual(Array.from(inferChipSample(untrained, raster)));
+      expect(averaged).toEqual(Array.from(inferChipSample(twin, raster)));
     }
     chip.engine.layers.forEach((layer, l) => expect(layer.weights).toEqual(before[l]));
     const inference = networkForInference(chip);
