@@ -72,6 +72,18 @@ describe("the on-chip weight average", () => {
     expect(Array.from(averagedWeights(layer).subarray(0, 4))).toEqual([3, 4, -3, -4]);
   });
 
+  it("resumes its warm-up where it stopped: a run interrupted after two batches ends with the same average", () => {
+    const settings = tinySettings({ batchSize: 6, learningRate: 4e-3, weightAverageShift: 11 });
+    const first = createLearningChip(network, settings);
+    for (let k = 0; k < 12; k++) trainChipSample(first, rasters[k], k % 3);
+    const { network: saved, payload } = decodeCheckpoint(encodeCheckpoint(first, { epoch: 0, nextSample: 12, seed: 1 }), "test");
+    const resumed = createLearningChip(saved, settings);
+    restoreCheckpoint(resumed, payload, "test");
+    for (let k = 12; k < 24; k++) trainChipSample(resumed, rasters[k], k % 3);
+    const uninterrupted = trained(11);
+    resumed.engine.layers.forEach((layer, l) => expect(layer.weightAverageQ16).toEqual(uninterrupted.engine.layers[l].weightAverageQ16));
+  });
+
   it("survives a checkpoint, and costs one operation and 25 bits per synapse", () => {
     const chip = trained(2);
     flushChipBatch(chip);
