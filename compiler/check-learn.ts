@@ -90,6 +90,7 @@ export function checkLearnBlock(context: LearnContext): LearningSpec | null {
     perturbationLog2: powerOfTwo("perturbation"),
     feedbackRateShift: -powerOfTwo("feedback_rate"),
     ...(bound.values.has("weight_average") ? { weightAverageShift: -powerOfTwo("weight_average") } : {}),
+    ...(value("weight_decay") > 0 ? { weightDecay: value("weight_decay") } : {}),
     dfaFeedbackRange: value("feedback_range"),
     targetTrueCount: atMostSteps("target_true"),
     targetOtherCount: atMostSteps("target_other"),

@@ -85,6 +85,11 @@ export interface LearningSpec {
    * w̄ ← w̄ + (w − w̄)·2^−min(weightAverageShift, ⌊log2 t⌋) after batch t, and infers with it (docs/learning.md §6).
    */
   weightAverageShift?: number;
+  /**
+   * Decoupled weight decay λ per threshold (absent: off): each batch also removes lr_t·λ of every
+   * weight, lr_t the layer's step under the trainer's schedule, without Adam's bias correction (AdamW).
+   */
+  weightDecay?: number;
   /** DFA: fixed feedback drawn from U(±dfaFeedbackRange). */
   dfaFeedbackRange: number;
   /**

@@ -65,6 +65,7 @@ function validateLearning(l: LearningSpec, net: ChipNetwork): Problem {
   if (l.outputLearningRate !== undefined && !(l.outputLearningRate > 0 && l.outputLearningRate <= 1)) return "outputLearningRate must be in (0, 1]";
   if (!inRange(l.perturbationLog2, -8, 4) || !inRange(l.feedbackRateShift, 0, 16)) return "bad perturbation or feedback shift";
   if (l.weightAverageShift !== undefined && !inRange(l.weightAverageShift, 1, 16)) return "weightAverageShift must be an integer in [1, 16]";
+  if (l.weightDecay !== undefined && !within(l.weightDecay, 0, 64)) return "weightDecay must be in [0, 64]";
   if (!inRange(l.adamFirstShift, 1, 12) || !inRange(l.adamSecondShift, 1, 16)) return "bad Adam shifts";
   if (!inRange(l.batchSize, 1, 4096)) return "batchSize must be 1..4096";
   if (!within(l.dfaFeedbackRange, 0, 16) || !within(l.rateRegularisation, 0, 16) || !(l.slopeMinFraction > 0 && l.slopeMinFraction <= 1)) return "bad feedback range, rate regulariser or slope";

@@ -86,6 +86,8 @@ export interface LearningLayer {
   readonly fanOutNonZero: Int32Array;
   /** Adam step in weight LSBs per update, Q16. */
   readonly stepQ16: number;
+  /** `weight_decay`: lr·λ, the fraction of each weight removed per batch before the schedule, Q32 (0: off). */
+  readonly decayQ32: number;
   /** `weight_average`: w̄ per synapse in Q16 weight LSBs (24 bits and sign), post-major; null when off. */
   readonly weightAverageQ16: Int32Array | null;
   /** B_io (Q16 threshold units), i-major; null for the output layer. */
@@ -160,6 +162,9 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
     if (stepInLsb * 65536 < 1 || stepInLsb > 64) {
       throw new LearningError(`learning rate ${learningRate} is ${stepInLsb.toPrecision(3)} weight LSBs of layer '${population.name}' per step; it must lie in [2^-16, 64] LSBs`);
     }
+    if (learningRate * (settings.weightDecay ?? 0) > 1 / 16) {
+      throw new LearningError(`weight_decay ${settings.weightDecay} with learning rate ${learningRate} removes ${(learningRate * settings.weightDecay!).toPrecision(3)} of every weight of layer '${population.name}' per batch; lr·weight_decay must stay below 1/16`);
+    }
     const layer: LearningLayer = {
       chain: link, size, preSize: link.preSize, isOutput, firstNeuronId: population.firstNeuron,
       crossing, slopeMin: Math.max(1, Math.round(settings.slopeMinFraction * crossing)),
@@ -169,6 +174,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
       weightLimit, weights, fanOut: new Int32Array(weights.length),
       fanOutInput: kernel.int32(weights.length), fanOutNonZero: new Int32Array(link.preSize),
       stepQ16: Math.round(stepInLsb * 65536),
+      decayQ32: Math.round(learningRate * (settings.weightDecay ?? 0) * 2 ** 32),
       weightAverageQ16: settings.weightAverageShift === undefined ? null : Int32Array.from(weights, (w) => w * 65536),
       feedback: isOutput ? null : initialFeedback(settings, seed, index, size * outputSize),
       gradient: kernel.float64(weights.length),
@@ -261,6 +267,7 @@ export function checkSettings(s: ChipLearningSettings): void {
   integerIn("perturbation (log2)", s.perturbationLog2, -8, 4);
   integerIn("feedback rate shift", s.feedbackRateShift, 0, 16);
   if (s.weightAverageShift !== undefined) integerIn("weight average shift", s.weightAverageShift, 1, 16);
+  if (s.weightDecay !== undefined && !(s.weightDecay >= 0 && s.weightDecay <= 64)) fail("weight_decay", s.weightDecay, "[0, 64]");
   if (!(s.dfaFeedbackRange >= 0 && s.dfaFeedbackRange <= 16)) fail("feedback range", s.dfaFeedbackRange, "[0, 16]");
   if (!(s.targetTrueCount >= 0 && s.targetTrueCount <= s.steps)) fail("target_true", s.targetTrueCount, `[0, steps = ${s.steps}]`);
   if (!(s.targetOtherCount >= 0 && s.targetOtherCount <= s.steps)) fail("target_other", s.targetOtherCount, `[0, steps = ${s.steps}]`);

@@ -16,6 +16,7 @@
  *   g = clamp(trunc(G / (N·2^k)), ±(2^11 − 1))    k: the layer's block exponent, re-chosen each batch
  *   M += g − trunc(M / 2^s1);  S += g² − ⌊S / 2^s2⌋    M = m·2^s1, S = v·2^s2 (β1 = 1 − 2^−s1, β2 = 1 − 2^−s2)
  *   Δ = trunc(trunc(M·2^(16 + ⌈s2/2⌉ − s1) / (⌊√(S·2^(s2 mod 2))⌋ + 1)) · step_t / 2^16)   (Q16 weight LSBs)
+ *   Δ += trunc(q·⌊decay / 2^h⌋ / 2^16)     weight_decay (AdamW): decay = round(lr·λ·2^32), h the schedule's halvings
  *   q ← clamp(q − ⌊(Δ + u16) / 2^16⌋, ±(2^(bits−1) − 1))              u16 = prng(seedR, batch, synapse) & 0xFFFF
  *   SFDFA: B_io += trunc((trunc(S_io / n_i) − B_io) / 2^ηshift)
  * step_t = round(step·√(1 − β2^t)/(1 − β1^t)) is Adam's bias correction, one scalar per batch that the
@@ -181,14 +182,17 @@ function adamStep(engine: LearningEngine, layer: LearningLayer, samples: number,
   const oddShift = s2 & 1;
   const ratioScale = 2 ** (16 + Math.ceil(s2 / 2) - s1);
   const step = Math.round((layer.stepQ16 * correction) / 2 ** engine.learningRateShift);
+  // AdamW's decoupled decay follows the schedule but not the bias correction (a shift of a register).
+  const decayQ32 = Math.floor(layer.decayQ32 / 2 ** engine.learningRateShift);
   for (let k = 0; k < gradient.length; k++) {
     const g = Math.max(-GRADIENT_LIMIT, Math.min(GRADIENT_LIMIT, Math.trunc(gradient[k] / divisor)));
     adamFirst[k] += g - Math.trunc(adamFirst[k] / 2 ** s1);
     adamSecond[k] += g * g - Math.floor(adamSecond[k] / 2 ** s2);
-    if (adamFirst[k] === 0) continue;
+    const decayQ16 = Math.trunc((weights[k] * decayQ32) / Q16);
+    if (adamFirst[k] === 0 && decayQ16 === 0) continue;
     const root = Math.floor(Math.sqrt(adamSecond[k] * 2 ** oddShift)); // integer square root on chip
     const ratioQ16 = Math.trunc((adamFirst[k] * ratioScale) / (root + 1));
-    const deltaQ16 = Math.trunc((ratioQ16 * step) / Q16);
+    const deltaQ16 = Math.trunc((ratioQ16 * step) / Q16) + decayQ16;
     const dither = prng(seed, t, synapseBase + k) & 0xffff;
     const delta = Math.floor((deltaQ16 + dither) / Q16);
     weights[k] = Math.max(-weightLimit, Math.min(weightLimit, weights[k] - delta));
