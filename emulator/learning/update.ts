@@ -175,7 +175,8 @@ function adamStep(engine: LearningEngine, layer: LearningLayer, samples: number,
   const s2 = engine.settings.adamSecondShift;
   let largest = 0;
   for (let k = 0; k < gradient.length; k++) largest = Math.max(largest, Math.abs(gradient[k]));
-  if (largest === 0 && layer.gradientShift < 0) return; // nothing learned yet: Adam stays at rest
+  // Nothing learned yet: Adam stays at rest (a decay still shrinks the weights).
+  if (largest === 0 && layer.gradientShift < 0 && layer.decayQ32 === 0) return;
   if (largest > 0) rechooseExponent(layer, Math.ceil(Math.log2(largest / samples + 1)) - FORMAT.gradientBits, s1, s2);
   const divisor = samples * 2 ** layer.gradientShift;
   // m/√v = (M/2^s1)/(√(S·2^(s2 mod 2))/2^⌈s2/2⌉); the ratio is formed in Q16.
