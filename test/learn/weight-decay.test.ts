@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { createLearningChip, learnedChecksum, trainChipSample, type LearningChip } from "../../emulator/learning/index.ts";
 import { prng } from "../../emulator/reference/prng.ts";
-import { LearningError, roundingSeed } from "../../emulator/learning/state.ts";
+import { roundingSeed } from "../../emulator/learning/state.ts";
+import { LearningError } from "../../emulator/learning/chain.ts";
 import { compileSource } from "../../compiler/index.ts";
 import { chipRaster, compileTiny, randomFeatures, tinySettings, tinySource } from "./support/chip.ts";
 
