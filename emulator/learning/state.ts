@@ -163,7 +163,7 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
       throw new LearningError(`learning rate ${learningRate} is ${stepInLsb.toPrecision(3)} weight LSBs of layer '${population.name}' per step; it must lie in [2^-16, 64] LSBs`);
     }
     if (learningRate * (settings.weightDecay ?? 0) > 1 / 16) {
-      throw new LearningError(`weight_decay ${settings.weightDecay} with learning rate ${learningRate} removes ${(learningRate * settings.weightDecay!).toPrecision(3)} of every weight of layer '${population.name}' per batch; lr·weight_decay must stay below 1/16`);
+      throw new LearningError(`weight_decay ${settings.weightDecay} with learning rate ${learningRate} removes ${(learningRate * settings.weightDecay!).toPrecision(3)} of every weight of layer '${population.name}' per batch; lr·weight_decay must stay below 1/16, so weight_decay below ${(1 / 16 / learningRate).toPrecision(3)} with this lr`);
     }
     const layer: LearningLayer = {
       chain: link, size, preSize: link.preSize, isOutput, firstNeuronId: population.firstNeuron,
