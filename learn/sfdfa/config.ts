@@ -72,6 +72,8 @@ export interface SfdfaConfig {
    * target, every other output pushed down only while above its target; default false (two-sided).
    */
   oneSidedErrors?: boolean;
+  /** AdamW's decoupled weight decay λ (per threshold): each batch also removes lr·λ of every weight (default 0). */
+  weightDecay?: number;
   /** |w| ≤ weightLimit after every update, in threshold units (default: no limit); the chip's 8-bit example: 127/1024. */
   weightLimit?: number;
   /** The same for the output layer only (default: normaliseErrorByCount). */
@@ -182,6 +184,7 @@ export function checkConfig(config: SfdfaConfig): SfdfaConfig {
   within("targetTrueCount", config.targetTrueCount, 0, config.steps);
   within("targetOtherCount", config.targetOtherCount, 0, config.steps);
   within("silentEligibilityFraction", config.silentEligibilityFraction, 0, 1);
+  if (config.weightDecay !== undefined) within("weightDecay", config.weightDecay, 0, 64);
   if (config.weightLimit !== undefined) within("weightLimit", config.weightLimit, 0, 1e6, true);
   within("rateRegularisation", config.rateRegularisation, 0, 1e3);
   within("rateTargetSpikes", config.rateTargetSpikes, 0, config.steps);

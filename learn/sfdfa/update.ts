@@ -14,7 +14,7 @@
  * Per batch of N samples:
  *   G_ij = (gradTask_ij + reg·(rateTarget − countSum_i/N)·gradRate_ij) / N
  *        = mean_s[(Σ_o B_io·err_o + reg·(rateTarget − mean count_i))·n_i·E_ij]   (the prototype's G)
- *   Adam:  m ← β1·m + (1 − β1)·G;  v ← β2·v + (1 − β2)·G²;  w ← w − lr·(m/(1 − β1^t)) / (√(v/(1 − β2^t)) + eps)
+ *   Adam:  m ← β1·m + (1 − β1)·G;  v ← β2·v + (1 − β2)·G²;  w ← w − lr·(m/(1 − β1^t)) / (√(v/(1 − β2^t)) + eps) − lr·λ·w
  *          then |w| ≤ weightLimit when set (the chip's mantissa clamp, for comparison)
  *   SFDFA: B_io ← B_io − η_B·(B_io − feedbackSum_io/feedbackSamples_i)   (if feedbackSamples_i > 0)
  * Splitting G into gradTask and gradRate keeps it exact although the batch-mean count is known only
@@ -124,6 +124,8 @@ export function applyBatch(network: FloatNetwork, batch: BatchAccumulator): void
     const layerConfig = config.layers[l];
     const reg = layerConfig.rateRegularisation ?? config.rateRegularisation;
     const rateTarget = layerConfig.rateTargetSpikes ?? config.rateTargetSpikes;
+    // AdamW: the decay follows the scheduled rate, not Adam's bias correction.
+    const decay = (config.weightDecay ?? 0) * layer.learningRate * network.learningRateScale;
     for (let i = 0; i < layer.size; i++) {
       const rateError = sums.gradRate ? reg * (rateTarget - sums.countSum[i] / batch.samples) : 0;
       const row = i * preSize;
@@ -132,7 +134,7 @@ export function applyBatch(network: FloatNetwork, batch: BatchAccumulator): void
         const gradient = (sums.gradTask[k] + (sums.gradRate ? rateError * sums.gradRate[k] : 0)) / batch.samples;
         adamFirst[k] = config.adamBeta1 * adamFirst[k] + (1 - config.adamBeta1) * gradient;
         adamSecond[k] = config.adamBeta2 * adamSecond[k] + (1 - config.adamBeta2) * gradient * gradient;
-        weights[k] -= (layer.learningRate * network.learningRateScale * (adamFirst[k] / firstCorrection)) / (Math.sqrt(adamSecond[k] / secondCorrection) + config.adamEpsilon);
+        weights[k] -= decay * weights[k] + (layer.learningRate * network.learningRateScale * (adamFirst[k] / firstCorrection)) / (Math.sqrt(adamSecond[k] / secondCorrection) + config.adamEpsilon);
         if (config.weightLimit !== undefined) weights[k] = Math.max(-config.weightLimit, Math.min(config.weightLimit, weights[k]));
       }
     }

@@ -10,6 +10,9 @@ import { roundingSeed } from "../../emulator/learning/state.ts";
 import { LearningError } from "../../emulator/learning/chain.ts";
 import { compileSource } from "../../compiler/index.ts";
 import { chipRaster, compileTiny, randomFeatures, tinySettings, tinySource } from "./support/chip.ts";
+import { prototypeConfig } from "../../learn/sfdfa/config.ts";
+import { createFloatNetwork } from "../../learn/sfdfa/network.ts";
+import { applyBatch, createBatchAccumulator } from "../../learn/sfdfa/update.ts";
 
 const network = compileTiny();
 const rasters = Array.from({ length: 24 }, (_, k) => chipRaster(network, randomFeatures(20, 500 + k)));
@@ -47,6 +50,23 @@ describe("the on-chip weight decay", () => {
     }
     // lr·λ = 3.2 % per batch at the hidden layer, halved: the weights did shrink
     expect(layers[0].weights.reduce((s, w) => s + Math.abs(w), 0)).toBeLessThan(0.95 * Array.from(createLearningChip(network, tinySettings()).engine.layers[0].weights).reduce((s, w) => s + Math.abs(w), 0));
+  });
+
+  it("shrinks the weights as the float reference's AdamW does: by (1 − lr·λ) per batch, unbiased", () => {
+    const learningRate = 4e-3, weightDecay = 2, batches = 6;
+    const float = createFloatNetwork(prototypeConfig([20, 8, 3], { learningRate, weightDecay }), 7);
+    const initial = Array.from(float.layers[0].weights);
+    const batch = createBatchAccumulator(float);
+    for (let t = 0; t < batches; t++) { batch.samples = 1; applyBatch(float, batch); } // zero gradients
+    const factor = (1 - learningRate * weightDecay) ** batches;
+    float.layers[0].weights.forEach((w, k) => expect(w).toBeCloseTo(initial[k] * factor, 12));
+    // The chip, silent input, same lr·λ: its stochastic rounding keeps the total on the same curve.
+    const chip = createLearningChip(network, tinySettings({ batchSize: 1, learningRate, weightDecay }));
+    const total = () => chip.engine.layers[0].weights.reduce((sum, w) => sum + Math.abs(w), 0);
+    const before = total();
+    for (let t = 0; t < batches; t++) trainChipSample(chip, silent, 0);
+    expect(total() / before).toBeGreaterThan(factor - 0.01);
+    expect(total() / before).toBeLessThan(factor + 0.01);
   });
 
   it("is the rule without it when λ = 0, and shrinks the trained weights when λ > 0", () => {
