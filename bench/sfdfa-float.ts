@@ -17,11 +17,12 @@
  *        [--lr 1.5e-4] [--lr-output LR] [--target-true 15] [--target-other 3] [--batch 50] [--rate-target 0.25]
  *        [--steps 40] (T; the latency window T/2 and τ_s 0.65·T, τ_m 1.3·T scale with it, as in the prototype's H3)
  *        (the recipe's settings; --lr-output is the output layer's Adam step, default --lr — the
- *        settings of `examples/fashion-mnist.snn`'s learn block are --lr-output 9e-4 --target-true 32
- *        --target-other 6 --rate-target 0.5 --set oneSidedErrors=true,outputsPerClass=10)
+ *        settings of `examples/fashion-mnist.snn`'s learn block are --lr-output 9e-4 --target-true 16
+ *        --target-other 3 --rate-target 1 --set oneSidedErrors=true,outputsPerClass=10,weightDecay=1)
  *        [--set NAME=VALUE,...] any other setting of learn/sfdfa/config.ts (screening; an unknown NAME
  *        is an error), e.g. oneSidedErrors=true (the hinge loss), silentEligibilityFraction=0.1
- *        (silent_floor), perturbation=sign,delaySteps=1 (the chip's ε and delays), weightLimit=0.124
+ *        (silent_floor), perturbation=sign,delaySteps=1 (the chip's ε and delays), weightLimit=0.124,
+ *        weightDecay=1 (weight_decay)
  *        [--bias-inputs K] K extra constant inputs (learnable offsets)
  *        [--lr-halve-every E] halve every layer's step every E epochs (the chip trainer's schedule)
  */
@@ -62,7 +63,7 @@ const recipe = {
 
 /** --set name=value,...: settings of learn/sfdfa/config.ts; a misspelt name would silently screen the baseline, so it is an error. */
 function parseSettings(text: string): Record<string, unknown> {
-  const known = new Set([...Object.keys(PROTOTYPE_LEARNING), "oneSidedErrors", "weightLimit", "normaliseOutputErrorByCount", "outputsPerClass", "perturbLayers"]);
+  const known = new Set([...Object.keys(PROTOTYPE_LEARNING), "oneSidedErrors", "weightLimit", "normaliseOutputErrorByCount", "outputsPerClass", "perturbLayers", "weightDecay"]);
   return Object.fromEntries(text.split(",").filter(Boolean).map((pair) => {
     const [name, value = ""] = pair.split("=");
     if (!known.has(name)) {
