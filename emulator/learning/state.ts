@@ -165,6 +165,9 @@ export function createLearningEngine(network: ChipNetwork, settings: ChipLearnin
     if (learningRate * (settings.weightDecay ?? 0) > 1 / 16) {
       throw new LearningError(`weight_decay ${settings.weightDecay} with learning rate ${learningRate} removes ${(learningRate * settings.weightDecay!).toPrecision(3)} of every weight of layer '${population.name}' per batch; lr·weight_decay must stay below 1/16, so weight_decay below ${(1 / 16 / learningRate).toPrecision(3)} with this lr`);
     }
+    if ((settings.weightDecay ?? 0) > 0 && learningRate * settings.weightDecay! * 2 ** 32 < 1) {
+      throw new LearningError(`weight_decay ${settings.weightDecay} with learning rate ${learningRate} is below the decay register's resolution (lr·weight_decay ≥ 2^-32); raise it or leave it out`);
+    }
     const layer: LearningLayer = {
       chain: link, size, preSize: link.preSize, isOutput, firstNeuronId: population.firstNeuron,
       crossing, slopeMin: Math.max(1, Math.round(settings.slopeMinFraction * crossing)),

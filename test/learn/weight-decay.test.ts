@@ -83,6 +83,7 @@ describe("the on-chip weight decay", () => {
   it("rejects a decay that would remove more than 1/16 of a weight per batch, and a negative one", () => {
     expect(() => createLearningChip(network, tinySettings({ learningRate: 4e-3, weightDecay: 20 }))).toThrow(LearningError);
     expect(() => createLearningChip(network, tinySettings({ learningRate: 4e-3, weightDecay: 20 }))).toThrow(/lr·weight_decay must stay below 1\/16/);
+    expect(() => createLearningChip(network, tinySettings({ learningRate: 1e-6, weightDecay: 1e-4 }))).toThrow(/below the decay register's resolution/);
     const source = tinySource().replace("run {", "learn sfdfa { output = out; weight_decay = -1; }\n  run {");
     const { network: compiled, diagnostics } = compileSource(source, "tiny.snn", { chipPreset: "loihi" });
     expect(compiled).toBeNull();
